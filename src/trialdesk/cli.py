@@ -71,10 +71,11 @@ def _version_callback(value: bool) -> None:
 
 @app.callback()
 def _root(
-    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True,
-                                         help="More diagnostics on stderr (-v info, -vv debug).")] = 0,
-    version: Annotated[bool, typer.Option("--version", callback=_version_callback,
-                                          is_eager=True, help="Print the version and exit.")] = False,
+    verbose: Annotated[int, typer.Option(
+        "--verbose", "-v", count=True, help="More diagnostics on stderr (-v info, -vv debug).")] = 0,
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version_callback, is_eager=True,
+        help="Print the version and exit.")] = False,
 ) -> None:
     """trialdesk: randomised time-to-event trials, from design to report."""
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
