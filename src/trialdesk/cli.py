@@ -31,7 +31,8 @@ __all__ = ["ExitCode", "app", "main"]
 logger = logging.getLogger(__name__)
 
 #: Command-group modules under ``trialdesk.commands``, each with ``register(app)``.
-COMMAND_MODULES: tuple[str, ...] = ("demo",)
+COMMAND_MODULES: tuple[str, ...] = ("demo", "design", "protocol", "randomization", "init", "audit",
+                                     "analyze", "serve", "simulate")
 
 
 class ExitCode(IntEnum):

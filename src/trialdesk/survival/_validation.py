@@ -11,7 +11,13 @@ from numpy.typing import ArrayLike
 
 from trialdesk.errors import InputError
 
-__all__ = ["as_event_array", "as_group_labels", "as_time_array", "first_bad_index"]
+__all__ = [
+    "as_event_array",
+    "as_group_labels",
+    "as_time_array",
+    "first_bad_index",
+    "require_every_group",
+]
 
 
 def first_bad_index(bad: np.ndarray) -> int:
@@ -47,50 +53,109 @@ def as_event_array(values: ArrayLike, *, name: str = "event", n: int | None = No
                    ndim: int = 1) -> np.ndarray:
     """Event indicators as float64 0/1 (booleans accepted); length ``n`` on the last axis."""
     raw = np.asarray(values)
-    if raw.dtype == bool:
+    try:
         array = raw.astype(np.float64)
-    else:
-        try:
-            array = raw.astype(np.float64)
-        except (TypeError, ValueError) as exc:
-            raise InputError("must be 0/1 or boolean", field=name) from exc
+    except (TypeError, ValueError) as exc:
+        raise InputError("must be 0/1 or boolean", field=name) from exc
     if array.ndim != ndim:
         raise InputError(f"must be {ndim}-D, got shape {array.shape}", field=name)
     if n is not None and array.shape[-1] != n:
         raise InputError(f"has length {array.shape[-1]}, expected {n} (as time)", field=name)
-    bad = ~((array == 0) | (array == 1))
-    if bad.any():
-        i = first_bad_index(bad)
-        raise InputError("must be 0 (censored) or 1 (event)", field=name, row=i,
-                         value=raw.ravel()[i].item(), hint="code an event as 1")
+    if raw.dtype != bool:
+        bad = (array != 0) & (array != 1)
+        if bad.any():
+            i = first_bad_index(bad)
+            raise InputError("must be 0 (censored) or 1 (event)", field=name, row=i,
+                             value=raw.ravel()[i].item(), hint="code an event as 1")
     return array
 
 
 def as_group_labels(values: ArrayLike, *, name: str = "group", n: int | None = None
                     ) -> tuple[tuple[str, ...], np.ndarray]:
-    """Group labels and integer codes.
+    """Group labels and integer codes (``labels[codes[i]]`` is row i's label).
 
-    Labels are sorted as strings, unless ``values`` is a pandas ordered categorical (or any
-    object with ``.cat.categories``/``.categories`` and ``ordered``), whose order is kept.
-    Missing labels (None/NaN) are an error naming the first index.
+    Labels are sorted as strings, unless ``values`` is a pandas categorical (or any object
+    with ``.cat.categories``/``.categories``), whose category order is kept. Missing labels
+    (None/NaN) are an error naming the first index. Integer and boolean labels take a
+    counting path (no sort), so a million rows cost a few milliseconds.
     """
     categories = getattr(values, "categories", None)
     if categories is None and hasattr(values, "cat"):
         categories = values.cat.categories
-    raw = np.asarray(values, dtype=object)
+    raw = np.asarray(values)
     if raw.ndim != 1:
         raise InputError(f"must be 1-D, got shape {raw.shape}", field=name)
     if n is not None and raw.shape[0] != n:
         raise InputError(f"has length {raw.shape[0]}, expected {n} (as time)", field=name)
-    missing = np.array([v is None or (isinstance(v, float) and np.isnan(v)) for v in raw],
-                       dtype=bool)
+    if categories is not None:
+        return _codes_for_categories(raw, tuple(str(c) for c in categories), name=name)
+    if raw.dtype.kind in "biu" and raw.size:
+        distinct, codes = _distinct_integers(raw)
+    else:
+        if raw.dtype.kind in "fcO":
+            missing = _missing_mask(raw)
+            if missing.any():
+                raise InputError("is missing", field=name, row=first_bad_index(missing))
+        if raw.dtype.kind == "O":
+            raw = raw.astype(str)
+        distinct, codes = np.unique(raw, return_inverse=True)
+        codes = codes.reshape(-1)
+    text = [str(v) for v in distinct.tolist()]
+    by_text = sorted(range(len(text)), key=text.__getitem__)
+    if by_text == list(range(len(text))):  # already in string order (0-9, False/True, ...)
+        return tuple(text), codes
+    rank = np.empty(len(text), dtype=np.intp)
+    rank[by_text] = np.arange(len(text))
+    return tuple(text[k] for k in by_text), rank[codes]
+
+
+def _distinct_integers(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct integers and each row's index into them, by counting when compact."""
+    values = raw.astype(np.int64, copy=False)
+    low, high = int(values.min()), int(values.max())
+    if high - low > 4 * values.shape[0] + 1024:
+        distinct, codes = np.unique(values, return_inverse=True)
+        return distinct, codes.reshape(-1)
+    offset = values - low if low else values
+    present = np.bincount(offset, minlength=high - low + 1) > 0
+    distinct = np.flatnonzero(present) + low
+    if raw.dtype == bool:
+        distinct = distinct.astype(bool)
+    if present.all():  # every value in low..high occurs: the offset is the code
+        return distinct, offset.astype(np.intp, copy=False)
+    return distinct, (np.cumsum(present) - 1)[offset]
+
+
+def _missing_mask(raw: np.ndarray) -> np.ndarray:
+    """True where a label is None or NaN."""
+    if raw.dtype.kind in "fc":
+        return np.isnan(raw)
+    return np.fromiter((v is None or (isinstance(v, float) and v != v) for v in raw.tolist()),
+                       dtype=bool, count=raw.shape[0])
+
+
+def _codes_for_categories(raw: np.ndarray, labels: tuple[str, ...], *, name: str
+                          ) -> tuple[tuple[str, ...], np.ndarray]:
+    """Codes for values of a categorical whose category order is kept."""
+    as_object = raw.astype(object)
+    missing = _missing_mask(as_object)
     if missing.any():
         raise InputError("is missing", field=name, row=first_bad_index(missing))
-    as_text = np.array([str(v) for v in raw], dtype=object)
-    if categories is not None:
-        labels = tuple(str(c) for c in categories)
-    else:
-        labels = tuple(sorted(set(as_text.tolist())))
     index = {label: k for k, label in enumerate(labels)}
-    codes = np.fromiter((index[v] for v in as_text), dtype=np.intp, count=as_text.shape[0])
+    codes = np.fromiter((index[str(v)] for v in as_object.tolist()), dtype=np.intp,
+                        count=as_object.shape[0])
     return labels, codes
+
+
+def require_every_group(labels: tuple[str, ...], codes: np.ndarray, *, name: str = "group",
+                        at_least: int = 1) -> np.ndarray:
+    """Patients per group; an error naming the first empty group or too few groups."""
+    counts = np.bincount(codes, minlength=len(labels))
+    empty = np.flatnonzero(counts == 0)
+    if empty.size:
+        raise InputError(f"group {labels[empty[0]]!r} has no patients", field=name,
+                         hint="drop unused categories")
+    if len(labels) < at_least:
+        raise InputError(f"needs at least {at_least} groups, got {len(labels)}", field=name,
+                         value=labels)
+    return counts

@@ -1,0 +1,14 @@
+"""One router per resource of the REST API; ``ROUTERS`` lists them in the order served."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from trialdesk.api.routers import audit, auth, patients, records, reports, sites, trial, users
+
+__all__ = ["ROUTERS"]
+
+ROUTERS: tuple[APIRouter, ...] = (
+    auth.router, trial.router, sites.router, users.router, patients.router, records.router,
+    audit.router, reports.router,
+)

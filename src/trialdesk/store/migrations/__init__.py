@@ -1,0 +1,1 @@
+"""Alembic migrations of the trialdesk schema, run by ``trialdesk.store.upgrade``."""

@@ -1,0 +1,145 @@
+"""Trials x patients arrays for the batch forms: validation, chunking, per-row sort and tie runs.
+
+Kernels see ``(T, n)`` float64 arrays sorted by time along the last axis, padding (mask false)
+moved to the end with time +inf and no event. docs/methods.md#kaplan-meier gives the
+conventions; the tie-run quantities below are those of ``_km_kernel.risk_table`` per position.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from trialdesk.errors import InputError
+from trialdesk.survival._km_kernel import product_limit
+from trialdesk.survival._validation import as_event_array, as_time_array
+
+__all__ = [
+    "BatchInput",
+    "SortedRows",
+    "as_batch_input",
+    "before_run",
+    "row_chunks",
+    "run_sums",
+    "sort_rows",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Patient cells per chunk: a chunk's working arrays stay near 100 MB.
+CHUNK_CELLS = 1 << 19
+
+
+class BatchInput(NamedTuple):
+    """Validated batch arrays flattened to ``(T, n)``, and the leading shape to restore."""
+
+    time: np.ndarray        # (T, n) float64, 0 in padding
+    event: np.ndarray       # (T, n) float64 0/1, 0 in padding
+    arm: np.ndarray | None  # (T, n) float64 0/1, 0 in padding
+    valid: np.ndarray       # (T, n) bool, false = padding
+    lead_shape: tuple[int, ...]
+
+
+def as_batch_input(time: ArrayLike, event: ArrayLike, arm: ArrayLike | None,
+                   mask: ArrayLike | None) -> BatchInput:
+    """Check ``(..., n)`` inputs (leading axes = trials); padding cells may hold anything."""
+    raw_time = np.asarray(time, dtype=np.float64)
+    if raw_time.ndim < 2:
+        raise InputError(f"must be at least 2-D (trials x patients), got shape {raw_time.shape}",
+                         field="time", hint="use the single-trial function for one trial")
+    shape = raw_time.shape
+    n = shape[-1]
+    if mask is None:
+        valid = np.ones(shape, dtype=bool)
+    else:
+        mask_array = np.asarray(mask)
+        if mask_array.dtype != bool:
+            raise InputError("must be booleans (true = patient present)", field="mask")
+        try:
+            valid = np.broadcast_to(mask_array, shape)
+        except ValueError as exc:
+            raise InputError(f"has shape {mask_array.shape}, expected {shape}", field="mask") from exc
+
+    def checked(values: ArrayLike, name: str) -> np.ndarray:
+        array = np.asarray(values)
+        if array.shape != shape:
+            raise InputError(f"has shape {array.shape}, expected {shape} (as time)", field=name)
+        if mask is not None:
+            array = np.where(valid, array, 0)
+        return as_event_array(array.reshape(-1, n), name=name, n=n, ndim=2)
+
+    if mask is not None:
+        raw_time = np.where(valid, raw_time, 0.0)
+    return BatchInput(
+        time=as_time_array(raw_time.reshape(-1, n), ndim=2),
+        event=checked(event, "event"),
+        arm=None if arm is None else checked(arm, "arm"),
+        valid=valid.reshape(-1, n),
+        lead_shape=shape[:-1],
+    )
+
+
+def row_chunks(n_rows: int, n_columns: int) -> Iterator[slice]:
+    """Slices of rows holding about ``CHUNK_CELLS`` cells each (memory stays bounded)."""
+    step = max(1, CHUNK_CELLS // max(n_columns, 1))
+    for first in range(0, n_rows, step):
+        yield slice(first, min(first + step, n_rows))
+
+
+class SortedRows(NamedTuple):
+    """Rows sorted by time with, at each position, the counts of its tie run.
+
+    All ``(T, n)``. At the last position of each run of equal times (``run_last``), ``n_risk``
+    and ``n_event`` are the risk-table values of that distinct time; ``survival`` is the
+    Kaplan-Meier value after each position (only the runs' last positions change it).
+    """
+
+    time: np.ndarray
+    event: np.ndarray
+    run_first: np.ndarray
+    run_last: np.ndarray
+    n_risk: np.ndarray
+    n_event: np.ndarray
+    survival: np.ndarray
+
+
+def sort_rows(time: np.ndarray, event: np.ndarray, valid: np.ndarray,
+              *others: np.ndarray) -> tuple[SortedRows, tuple[np.ndarray, ...]]:
+    """Sort each row by time (padding last) and build its tie runs; reorder ``others`` alike."""
+    key = np.where(valid, time, np.inf)
+    order = np.argsort(key, axis=1)
+    time = np.take_along_axis(key, order, axis=1)
+    event = np.take_along_axis(np.where(valid, event, 0.0), order, axis=1)
+    n_rows, n = time.shape
+    new_run = np.ones((n_rows, n), dtype=bool)
+    new_run[:, 1:] = time[:, 1:] != time[:, :-1]
+    position = np.broadcast_to(np.arange(n), (n_rows, n))
+    run_first = np.maximum.accumulate(np.where(new_run, position, 0), axis=1)
+    run_last = np.ones((n_rows, n), dtype=bool)
+    run_last[:, :-1] = new_run[:, 1:]
+    run_last &= np.isfinite(time)
+    n_valid = valid.sum(axis=1)
+    n_risk = (n_valid[:, None] - run_first).astype(np.float64)
+    n_event = np.where(run_last, run_sums(event, run_first), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        survival = product_limit(np.where(run_last, n_risk, 1.0), n_event)
+    rows = SortedRows(time, event, run_first, run_last, n_risk, n_event, survival)
+    return rows, tuple(np.take_along_axis(other, order, axis=1) for other in others)
+
+
+def before_run(values: np.ndarray, run_first: np.ndarray) -> np.ndarray:
+    """Sum of ``values`` over the positions before each position's tie run.
+
+    values: (T, n) or (T, n, G); run_first: (T, n). Sums run along axis 1.
+    """
+    index = run_first.reshape(run_first.shape + (1,) * (values.ndim - 2))
+    return np.take_along_axis(np.cumsum(values, axis=1) - values, index, axis=1)
+
+
+def run_sums(values: np.ndarray, run_first: np.ndarray) -> np.ndarray:
+    """Sum of ``values`` over each position's tie run so far (complete at the run's last position)."""
+    return np.cumsum(values, axis=1) - before_run(values, run_first)

@@ -1,0 +1,118 @@
+"""The Cox model's design matrix: numeric columns as they are, labels as treatment contrasts.
+
+Accepts a 1-D array (one term ``x``), a 2-D array (terms ``x1 .. xp``), or a table of columns
+(a pandas DataFrame or any mapping of name to column; pandas is never imported). A column of
+labels (strings, booleans, categories) becomes one 0/1 column per level but the first, named
+``term + level`` as R's ``model.matrix`` names them (``armECOG2-3``); levels are sorted as
+strings unless the column is categorical, whose category order is kept (R's factor levels).
+Missing values stay NaN here; the front end drops those rows and counts them.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from trialdesk.errors import InputError
+
+__all__ = ["DesignMatrix", "design_matrix", "is_missing"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class DesignMatrix:
+    """Model columns and the terms they came from.
+
+    Attributes
+    ----------
+    values
+        ``(n, p)`` float64; NaN marks a missing value.
+    columns
+        Coefficient names, as R names them.
+    terms
+        Term names (one per input column).
+    term_columns
+        For each term, the indices of its columns in ``values`` (a label term with k levels
+        has k - 1 columns; the proportional-hazards test tests them jointly).
+    """
+
+    values: np.ndarray
+    columns: tuple[str, ...]
+    terms: tuple[str, ...]
+    term_columns: tuple[tuple[int, ...], ...]
+
+
+def is_missing(values: np.ndarray) -> np.ndarray:
+    """Missing entries of an object array: None, NaN, pandas NA or NaT."""
+    return np.fromiter(
+        (v is None or (isinstance(v, float) and math.isnan(v))
+         or type(v).__name__ in ("NAType", "NaTType") for v in values),
+        dtype=bool, count=values.shape[0])
+
+
+def _label_columns(name: str, column: Any) -> tuple[np.ndarray, list[str]]:
+    """Treatment-contrast columns for a label column (first level = reference)."""
+    categories = getattr(getattr(column, "cat", None), "categories", None)
+    raw = np.asarray(column, dtype=object)
+    missing = is_missing(raw)
+    if raw.dtype == object and all(isinstance(v, (bool, np.bool_)) for v in raw[~missing]):
+        levels = ["FALSE", "TRUE"]
+        text = np.array(["TRUE" if v else "FALSE" for v in raw], dtype=object)
+    else:
+        text = np.array([str(v) for v in raw], dtype=object)
+        levels = ([str(c) for c in categories] if categories is not None
+                  else sorted(set(text[~missing].tolist())))
+    dummies = np.stack([np.where(missing, np.nan, (text == level).astype(float))
+                        for level in levels[1:]], axis=1) if len(levels) > 1 else np.zeros((raw.shape[0], 0))
+    return dummies, [f"{name}{level}" for level in levels[1:]]
+
+
+def _is_numeric(column: Any) -> bool:
+    dtype = getattr(column, "dtype", None)
+    if dtype is None:
+        dtype = np.asarray(column).dtype
+    return getattr(dtype, "kind", "O") in "iuf" and getattr(column, "cat", None) is None
+
+
+def design_matrix(X: Any, *, n: int) -> DesignMatrix:
+    """Turn ``X`` into model columns of length ``n`` (see the module docstring)."""
+    if hasattr(X, "columns") or isinstance(X, Mapping):
+        names = [str(c) for c in (X.columns if hasattr(X, "columns") else X.keys())]
+        columns = [X[c] for c in (X.columns if hasattr(X, "columns") else X.keys())]
+    else:
+        array = np.asarray(X)
+        if array.ndim == 1:
+            array = array[:, None]
+            names = ["x"]
+        elif array.ndim == 2:
+            names = [f"x{j + 1}" for j in range(array.shape[1])]
+        else:
+            raise InputError(f"must be 1-D or 2-D, got shape {array.shape}", field="X")
+        columns = [array[:, j] for j in range(array.shape[1])]
+    if not columns:
+        raise InputError("has no columns; a Cox model needs at least one covariate", field="X")
+    blocks, column_names, term_columns = [], [], []
+    for name, column in zip(names, columns, strict=True):
+        length = np.shape(column)[0]
+        if length != n:
+            raise InputError(f"has length {length}, expected {n} (as time)", field=f"X[{name!r}]")
+        if _is_numeric(column):
+            values = np.asarray(column, dtype=np.float64)[:, None]
+            labels = [name]
+            bad = np.isinf(values[:, 0])
+            if bad.any():
+                row = int(np.flatnonzero(bad)[0])
+                raise InputError("is infinite", field=f"X[{name!r}]", row=row, value=float(values[row, 0]))
+        else:
+            values, labels = _label_columns(name, column)
+        term_columns.append(tuple(range(len(column_names), len(column_names) + len(labels))))
+        blocks.append(values)
+        column_names.extend(labels)
+    return DesignMatrix(values=np.concatenate(blocks, axis=1), columns=tuple(column_names),
+                        terms=tuple(names), term_columns=tuple(term_columns))

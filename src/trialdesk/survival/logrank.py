@@ -1,0 +1,185 @@
+"""Log-rank test and its G-rho family for two or more groups, optionally stratified.
+
+Matches R ``survdiff`` (survival 3.5); docs/methods.md#logrank.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from trialdesk.survival._km_kernel import product_limit, risk_table, time_event_key, unpack_key
+from trialdesk.survival._logrank_kernel import (
+    LogRankSums,
+    check_rho,
+    chisq_statistic,
+    logrank_sums,
+    p_value,
+)
+from trialdesk.survival._read_only import read_only
+from trialdesk.survival._validation import (
+    as_event_array,
+    as_group_labels,
+    as_time_array,
+    require_every_group,
+)
+from trialdesk.table import Table
+
+__all__ = ["LogRankTest", "logrank_test"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class LogRankTest:
+    """G-rho log-rank test. Matches R: ``survdiff(Surv(time, event) ~ group + strata(s), rho=)``.
+
+    Attributes
+    ----------
+    groups
+        Group labels, sorted as strings unless given as a categorical (whose order is kept).
+    n
+        Patients per group.
+    observed, expected
+        Events per group and their expectation under H0, weighted by S(t-)^rho for rho != 0
+        (S the pooled Kaplan-Meier within the stratum), summed over strata.
+    variance
+        Variance matrix of observed - expected (hypergeometric, with the (N-D)/(N-1) ties
+        factor), summed over strata.
+    chisq, df, p_value
+        (O-E)' V^- (O-E) with R's generalized inverse (groups with expected 0 and then the
+        first group left out), df = groups with expected > 0 minus 1, upper chi-square tail
+        (1 when df = 0, as R). Unlike scipy's ``logrank``, ``chisq`` is the chi-square, not
+        its square root.
+    rho
+        The G-rho weight exponent (0 = log-rank, 1 = Peto-Peto as R's survdiff).
+    strata
+        Stratum labels (empty when unstratified).
+    observed_by_stratum, expected_by_stratum
+        (groups, strata) arrays of the per-stratum values.
+    """
+
+    groups: tuple[str, ...]
+    n: np.ndarray
+    observed: np.ndarray
+    expected: np.ndarray
+    variance: np.ndarray
+    chisq: float
+    df: int
+    p_value: float
+    rho: float
+    strata: tuple[str, ...]
+    observed_by_stratum: np.ndarray
+    expected_by_stratum: np.ndarray
+
+    def summary(self) -> Table:
+        """R's printed survdiff table: N, Observed, Expected, (O-E)^2/E, (O-E)^2/V per group."""
+        difference = self.observed - self.expected
+        with np.errstate(divide="ignore", invalid="ignore"):
+            columns = {"group": np.array(self.groups, dtype=object), "N": self.n,
+                       "Observed": self.observed, "Expected": self.expected,
+                       "(O-E)^2/E": difference**2 / self.expected,
+                       "(O-E)^2/V": difference**2 / np.diag(self.variance)}
+        title = (f"Chisq= {self.chisq:.1f}  on {self.df} degrees of freedom, "
+                 f"p= {self.p_value:.2g}")
+        return Table(columns, title=title)
+
+    def _repr_html_(self) -> str:
+        return self.summary().to_html()
+
+
+def logrank_test(time: ArrayLike, event: ArrayLike, group: ArrayLike, *,
+                 strata: ArrayLike | None = None, rho: float = 0.0) -> LogRankTest:
+    """Compare survival between groups with the G-rho family of log-rank tests.
+
+    Matches R: ``survdiff(Surv(time, event) ~ group + strata(strata), rho = rho)``.
+
+    Parameters
+    ----------
+    time
+        Follow-up times (>= 0, finite), in the caller's unit (the test is invariant to it).
+    event
+        1 (or True) = event, 0 (or False) = censored.
+    group
+        Group label per patient; at least two groups, none empty.
+    strata
+        Optional stratum label per patient: observed, expected and variance are summed over
+        strata before the chi-square is formed.
+    rho
+        Weight each event time by S(t-)^rho, S the pooled Kaplan-Meier (left-continuous) within
+        the stratum: 0 is the log-rank test, 1 the Peto & Peto modification of the
+        Gehan-Wilcoxon test.
+
+    Examples
+    --------
+    >>> lr = logrank_test([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 0, 1], ["a", "b", "a", "b", "a", "b"])
+    >>> lr.groups, lr.observed.tolist(), lr.df
+    (('a', 'b'), [2.0, 3.0], 1)
+    """
+    time_array = as_time_array(time)
+    n = time_array.shape[0]
+    event_array = as_event_array(event, n=n)
+    groups, codes = as_group_labels(group, n=n)
+    group_sizes = require_every_group(groups, codes, at_least=2)
+    rho = check_rho(rho)
+    if strata is None:
+        stratum_labels: tuple[str, ...] = ()
+        per_stratum = [_stratum_sums(time_array, event_array, codes, len(groups), rho)]
+    else:
+        stratum_labels, stratum_codes = as_group_labels(strata, name="strata", n=n)
+        per_stratum = []
+        for code in range(len(stratum_labels)):
+            members = stratum_codes == code
+            per_stratum.append(_stratum_sums(time_array[members], event_array[members],
+                                             codes[members], len(groups), rho))
+    total = per_stratum[0] if len(per_stratum) == 1 else LogRankSums(
+        *(np.sum([getattr(s, name) for s in per_stratum], axis=0) for name in LogRankSums._fields))
+    chisq, df = chisq_statistic(total)
+    return LogRankTest(
+        groups=groups, n=read_only(group_sizes), observed=read_only(total.observed),
+        expected=read_only(total.expected), variance=read_only(total.variance),
+        chisq=float(chisq), df=int(df), p_value=float(p_value(chisq, df)), rho=rho,
+        strata=stratum_labels,
+        observed_by_stratum=read_only(_by_stratum([s.observed for s in per_stratum])),
+        expected_by_stratum=read_only(_by_stratum([s.expected for s in per_stratum])),
+    )
+
+
+def _by_stratum(values: list[np.ndarray]) -> np.ndarray:
+    """Per-stratum vectors as columns of a (groups, strata) array."""
+    return values[0][:, None].copy() if len(values) == 1 else np.stack(values, axis=-1)
+
+
+def _stratum_sums(time: np.ndarray, event: np.ndarray, codes: np.ndarray, groups: int,
+                  rho: float) -> LogRankSums:
+    """Log-rank sums of one stratum from unsorted, validated arrays.
+
+    Each group's patients are sorted once (an integer sort of ``time_event_key``, no argsort)
+    into its Kaplan-Meier risk table; the tables are read at the pooled event times. Only event
+    times contribute; the pooled Kaplan-Meier weight is the product over earlier event times
+    (censoring-only times leave it unchanged).
+    """
+    keys = time_event_key(time, event)
+    tables = [risk_table(*unpack_key(np.sort(keys[codes == g]))) if np.any(codes == g) else None
+              for g in range(groups)]
+    present = [table for table in tables if table is not None]
+    event_times = np.unique(np.concatenate(
+        [table.time[table.n_event > 0] for table in present] or [np.zeros(0)]))
+    n_risk = np.zeros((groups, event_times.shape[0]))
+    n_event = np.zeros((groups, event_times.shape[0]))
+    for g, table in enumerate(tables):
+        if table is None:
+            continue
+        index = np.searchsorted(table.time, event_times)
+        inside = index < table.time.shape[0]
+        index = np.minimum(index, table.time.shape[0] - 1)
+        n_risk[g] = np.where(inside, table.n_risk[index], 0)
+        n_event[g] = np.where(inside & (table.time[index] == event_times), table.n_event[index], 0)
+    weight = np.ones(event_times.shape[0])
+    if rho != 0:
+        survival = product_limit(n_risk.sum(axis=0), n_event.sum(axis=0))
+        weight[1:] = survival[:-1] ** rho
+    return logrank_sums(n_risk, n_event, weight)

@@ -1,0 +1,188 @@
+"""cox_ph on a six-row data set worked by hand, its input checks, warnings and invariants.
+
+Hand-worked data: times 1, 2, 2, 3+, 4, 5+ with x = 1, 0, 1, 0, 1, 0 (+ = censored).
+At beta = 0 every risk score is 1, so each death contributes (counted by eye):
+t=1: 6 at risk (x sum 3), death x=1; t=2: 5 at risk (x sum 2), tied deaths x=0 and x=1;
+t=4: 2 at risk (x sum 1), death x=1.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trialdesk.errors import InputError, TrialdeskWarning
+from trialdesk.survival import cox_ph
+
+TIME = np.array([1.0, 2, 2, 3, 4, 5])
+EVENT = np.array([1, 1, 1, 0, 1, 0])
+X = np.array([1.0, 0, 1, 0, 1, 0])
+
+
+def test_breslow_loglik_score_and_information_at_zero_by_hand() -> None:
+    fit = cox_ph(TIME, EVENT, X, ties="breslow")
+    # loglik(0) = -log 6 - 2 log 5 - log 2; score = (1 - 3/6) + (1 - 2*2/5) + (1 - 1/2) = 1.2;
+    # information = 3/6*3/6 + 2*(2/5)(3/5) + 1/2*1/2 = 0.98
+    assert fit.loglik[0] == pytest.approx(-math.log(6) - 2 * math.log(5) - math.log(2), abs=1e-12)
+    assert fit.score_test.statistic == pytest.approx(1.2**2 / 0.98, abs=1e-12)
+    assert fit.score_test.df == 1
+
+
+def test_efron_loglik_score_and_information_at_zero_by_hand() -> None:
+    fit = cox_ph(TIME, EVENT, X)
+    # Efron at t=2: denominators 5 and 5 - 2/2 = 4, means 2/5 and (2 - 1/2)/4 = 0.375;
+    # score = 0.5 + (1 - 0.4 - 0.375) + 0.5 = 1.225;
+    # information = 0.25 + (2/5 - 0.16) + ((2 - 0.5)/4 - 0.375**2) + 0.25 = 0.974375
+    assert fit.loglik[0] == pytest.approx(-math.log(6) - math.log(5) - math.log(4) - math.log(2), abs=1e-12)
+    assert fit.score_test.statistic == pytest.approx(1.225**2 / 0.974375, abs=1e-12)
+
+
+def test_estimate_solves_the_score_equation_and_tests_agree_in_form() -> None:
+    fit = cox_ph(TIME, EVENT, X)
+    assert fit.converged
+    assert fit.lr_test.statistic == pytest.approx(2 * (fit.loglik[1] - fit.loglik[0]))
+    assert fit.wald_test.statistic == pytest.approx((fit.coef[0] / fit.se[0]) ** 2)
+    assert fit.loglik[1] >= fit.loglik[0]
+
+
+def test_summary_uses_R_labels_and_confidence_level() -> None:
+    fit = cox_ph(TIME, EVENT, {"arm": np.array(["a", "b", "b", "a", "b", "a"])})
+    table = fit.summary()
+    assert list(table.columns) == ["term", "coef", "exp(coef)", "se(coef)", "z", "Pr(>|z|)"]
+    assert fit.terms == ("armb",)
+    narrow, wide = fit.confidence_interval(0.80), fit.confidence_interval(0.99)
+    assert narrow.lower[0] > wide.lower[0]
+    assert narrow.upper[0] < wide.upper[0]
+
+
+def test_categorical_order_is_the_reference_choice() -> None:
+    pd = pytest.importorskip("pandas")
+    labels = ["a", "b", "b", "a", "b", "a"]
+    sorted_fit = cox_ph(TIME, EVENT, pd.DataFrame({"arm": labels}))
+    reversed_fit = cox_ph(TIME, EVENT, pd.DataFrame({"arm": pd.Categorical(labels, categories=["b", "a"])}))
+    assert reversed_fit.terms == ("arma",)
+    assert reversed_fit.coef[0] == pytest.approx(-sorted_fit.coef[0])
+
+
+@pytest.mark.parametrize(("kwargs", "field", "row"), [
+    ({"time": [1, 2, -2, 3, 4, 5]}, "time", 2),
+    ({"event": [1, 1, 2, 0, 1, 0]}, "event", 2),
+    ({"start": [0, 0, 0, 3, 0, 0]}, "start", 3),
+])
+def test_bad_input_names_field_and_row(kwargs: dict, field: str, row: int) -> None:
+    arguments = {"time": TIME, "event": EVENT} | kwargs
+    with pytest.raises(InputError) as error:
+        cox_ph(arguments.pop("time"), arguments.pop("event"), X, **arguments)
+    assert (error.value.field, error.value.row) == (field, row)
+
+
+def test_length_mismatch_and_no_events_are_input_errors() -> None:
+    with pytest.raises(InputError, match="length 5"):
+        cox_ph(TIME, EVENT[:5], X)
+    with pytest.raises(InputError, match="no events"):
+        cox_ph(TIME, np.zeros(6), X)
+
+
+def test_collinear_columns_are_named() -> None:
+    with pytest.raises(InputError, match="columns double"):
+        cox_ph(TIME, EVENT, {"x": X, "double": 2 * X})
+    with pytest.raises(InputError, match="columns constant"):
+        cox_ph(TIME, EVENT, {"x": X, "constant": np.ones(6)})
+
+
+def test_missing_rows_are_dropped_counted_and_announced() -> None:
+    x = X.copy()
+    x[[0, 4]] = np.nan
+    with pytest.warns(TrialdeskWarning, match="dropped 2 of 6 rows"):
+        fit = cox_ph(TIME, EVENT, x)
+    assert (fit.n, fit.n_dropped, fit.n_events) == (4, 2, 2)
+    kept = ~np.isnan(x)
+    assert fit.coef[0] == pytest.approx(cox_ph(TIME[kept], EVENT[kept], X[kept]).coef[0])
+
+
+def test_monotone_likelihood_warns_naming_the_term_and_stops_where_R_stops() -> None:
+    """R: coxph(Surv(time, event) ~ arm, data.frame(time = 1:10, event = c(1,1,1,1,0,0,0,0,0,0),
+    arm = rep(0:1, each = 5))) warns 'Loglik converged before variable 1' at coef
+    -21.765347009008764 after 20 iterations, loglik c(-8.5251613610654147, -4.7874917450453314)."""
+    with pytest.warns(TrialdeskWarning, match="Loglik converged before variable arm"):
+        fit = cox_ph(np.arange(1.0, 11.0), [1, 1, 1, 1, 0, 0, 0, 0, 0, 0], {"arm": np.repeat([0.0, 1.0], 5)})
+    assert fit.coef[0] == pytest.approx(-21.765347009008764, abs=1e-6)
+    assert fit.iterations == 20
+    assert fit.loglik == pytest.approx((-8.5251613610654147, -4.7874917450453314), abs=1e-6)
+
+
+def test_non_convergence_warns_as_R_does() -> None:
+    """R: coxph(Surv(time, event) ~ arm + x, data.frame(time = c(1,2,2,3,4,5),
+    event = c(1,1,1,0,1,0), x = 0:5, arm = event)) warns 'Ran out of iterations and did not
+    converge' with coef c(19.253692, -1.199747) and iter 21."""
+    with pytest.warns(TrialdeskWarning, match="did not converge"):
+        fit = cox_ph(TIME, EVENT, {"arm": EVENT.astype(float), "x": np.arange(6.0)})
+    assert not fit.converged
+    assert fit.iterations == 21
+    np.testing.assert_allclose(fit.coef, [19.253692, -1.199747], atol=1e-6)
+
+
+def _data(seed: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Whole-day times (ties), a 0/1 and a normal covariate; the first four patients die
+    together first with covariates (0, -1), (0, 1), (1, -1), (1, 1), so no direction of the
+    coefficients separates deaths from survivors (the estimate is finite)."""
+    rng = np.random.default_rng(seed)
+    x = np.column_stack([rng.integers(0, 2, n), rng.normal(size=n)])
+    time = np.ceil(rng.exponential(10.0, n) * np.exp(-0.5 * x[:, 0]))
+    event = (rng.random(n) < 0.7).astype(float)
+    x[:4] = [[0, -1], [0, 1], [1, -1], [1, 1]]
+    time[:4], event[:4] = 0.5, 1.0
+    return time, event, x
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(8, 60), st.sampled_from(["efron", "breslow"]))
+def test_row_order_shift_and_scale_do_not_change_the_model(seed: int, n: int, ties: str) -> None:
+    time, event, x = _data(seed, n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TrialdeskWarning)
+        fit = cox_ph(time, event, x, ties=ties)
+        order = np.random.default_rng(seed).permutation(n)
+        permuted = cox_ph(time[order], event[order], x[order], ties=ties)
+        rescaled = cox_ph(time, event, x * [1.0, 3.0] + [5.0, -2.0], ties=ties)
+        flipped = cox_ph(time, event, np.column_stack([1 - x[:, 0], x[:, 1]]), ties=ties)
+    np.testing.assert_allclose(permuted.coef, fit.coef, atol=1e-8)
+    np.testing.assert_allclose(rescaled.coef * [1.0, 3.0], fit.coef, atol=1e-8)
+    np.testing.assert_allclose(flipped.coef * [-1.0, 1.0], fit.coef, atol=1e-8)
+    assert permuted.loglik == pytest.approx(fit.loglik, abs=1e-8)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(8, 60), st.sampled_from(["efron", "breslow"]))
+def test_splitting_rows_into_start_stop_pieces_changes_nothing(seed: int, n: int, ties: str) -> None:
+    """(0, t] cut at s into (0, s] and (s, t] with the same covariates is the same likelihood,
+    and the robust variance clustered by patient equals the unsplit robust variance."""
+    time, event, x = _data(seed, n)
+    cut = np.floor(time / 2)
+    split = cut > 0
+    patient = np.concatenate([np.arange(n), np.flatnonzero(split)])
+    start = np.concatenate([np.where(split, cut, 0.0), np.zeros(split.sum())])
+    stop = np.concatenate([time, cut[split]])
+    died = np.concatenate([event, np.zeros(split.sum())])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TrialdeskWarning)
+        whole = cox_ph(time, event, x, ties=ties, robust=True)
+        pieces = cox_ph(stop, died, x[patient], ties=ties, start=start, cluster=patient)
+    np.testing.assert_allclose(pieces.coef, whole.coef, atol=1e-8)
+    np.testing.assert_allclose(pieces.se, whole.se, atol=1e-8)
+    np.testing.assert_allclose(pieces.robust_se, whole.robust_se, atol=1e-8)
+    assert pieces.loglik == pytest.approx(whole.loglik, abs=1e-8)
+    assert pieces.concordance == pytest.approx(whole.concordance, abs=1e-12)
+
+
+def test_one_stratum_is_the_unstratified_model() -> None:
+    time, event, x = _data(3, 40)
+    fit = cox_ph(time, event, x)
+    stratified = cox_ph(time, event, x, strata=np.full(40, "all"))
+    np.testing.assert_allclose(stratified.coef, fit.coef, atol=1e-12)
+    assert stratified.concordance_se == pytest.approx(fit.concordance_se, abs=1e-12)
