@@ -139,3 +139,18 @@ def test_api_errors_share_one_shape(api: TestClient, tokens: dict[str, str]) -> 
     assert api.get("/api/v1/no-such-thing").json()["error"]["code"] == "not_found"
     assert _error(responses[422].json())["field"] == "screening"
     assert "clear-cell" in _error(responses[409].json())["message"]
+
+
+def test_an_unexpected_failure_is_a_500_in_the_same_shape_without_detail(
+        served_app: FastAPI, tokens: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from trialdesk.api.routers import trial as trial_router
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("database password is hunter2")
+
+    monkeypatch.setattr(trial_router, "trial_out", broken)
+    client = TestClient(served_app, raise_server_exceptions=False)
+    response = client.get("/api/v1/trial", headers=bearer(tokens["monitor"]))
+    assert response.status_code == 500
+    assert _error(response.json())["message"] == "internal error"
+    assert "hunter2" not in response.text

@@ -101,7 +101,8 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
                                json={}), (401, 403, 403, 403, 201, 201, 404)),
     "POST /patients/{id}/exposures": (
         lambda a, h, t: a.post(f"/api/v1/patients/{t.sorafenib}/exposures", headers=h, json={
-            "start_date": day(t.next() % 9 + 1), "daily_dose_mg": 400, "change": "reduction", "reason": "hand-foot skin reaction"}),
+            "start_date": day(t.next() % 9 + 1), "daily_dose_mg": 400, "change": "reduction",
+            "reason": "hand-foot skin reaction"}),
         (401, 403, 403, 403, 201, 201, 404)),
     "GET /patients/{id}/exposures": (
         lambda a, h, t: a.get(f"/api/v1/patients/{t.sorafenib}/exposures", headers=h),
@@ -145,6 +146,10 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
         (401, 403, 403, 403, 201, 201, 404)),
     "GET /audit": (lambda a, h, t: a.get("/api/v1/audit", headers=h, params={"limit": 5}),
                    (401, 200, 403, 200, 403, 403, 403)),
+    "GET /allocation-list": (
+        lambda a, h, t: a.get("/api/v1/allocation-list", headers=h, params={
+            "stratum": "nephrectomy_to_metastases:>12m|site:lung|lesions:single", "n": 8}),
+        (401, 403, 200, 403, 403, 403, 403)),
     "GET /reports/interim": (lambda a, h, t: a.get("/api/v1/reports/interim", headers=h),
                              (401, 403, 200, 403, 403, 403, 403)),
     "DELETE /auth/token": (lambda a, h, t: a.delete("/api/v1/auth/token", headers=h),

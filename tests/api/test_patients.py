@@ -161,3 +161,27 @@ def test_the_list_holds_only_the_callers_sites(api: TestClient, tokens: dict[str
     assert {mine, theirs} <= listed_all
     only_rm = api.get("/api/v1/patients", params={"site": "RM02"}, headers=bearer(tokens["monitor"]))
     assert {p["site"] for p in only_rm.json()} == {"RM02"}
+
+
+def test_the_statistician_reads_the_allocation_list_the_randomiser_follows(
+        api: TestClient, investigator: dict[str, str], tokens: dict[str, str]) -> None:
+    stratum = "nephrectomy_to_metastases:<=12m|site:other|lesions:multiple"
+    done = [p for p in api.get("/api/v1/patients", headers=bearer(tokens["stat"])).json()
+            if p["stratum"] == stratum]
+    listed = api.get("/api/v1/allocation-list", headers=bearer(tokens["stat"]),
+                     params={"stratum": stratum, "n": len(done) + 1})
+    assert listed.status_code == 200, listed.text
+    entries = listed.json()["entries"]
+    assert len(entries) > len(done)
+    assert [e["position"] for e in entries] == list(range(1, len(entries) + 1))
+    patient = screen(api, investigator,
+                     metastases_diagnosis_date=(TODAY - dt.timedelta(days=60)).isoformat(),
+                     nephrectomy_date=(TODAY - dt.timedelta(days=200)).isoformat(),
+                     metastasis_site="other", metastases_resected=3)
+    allocation = api.post(f"/api/v1/patients/{patient['id']}/randomize", headers=investigator).json()
+    assert allocation["stratum"] == stratum
+    assert allocation["arm"] == entries[len(done)]["arm"]
+    unknown = api.get("/api/v1/allocation-list", headers=bearer(tokens["stat"]),
+                      params={"stratum": "site:moon"})
+    assert unknown.status_code == 422
+    assert unknown.json()["error"]["field"] is not None

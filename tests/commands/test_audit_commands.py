@@ -62,3 +62,10 @@ def test_tampering_fails_and_names_it(initialised: str, statement: str, named: s
     code = _trialdesk(["audit", "verify", "--db", initialised], monkeypatch)
     assert code == ExitCode.AUDIT_BROKEN
     assert f"broken: {named}" in capsys.readouterr().err
+
+
+def test_a_database_without_the_schema_is_not_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    code = _trialdesk(["audit", "verify", "--db", f"sqlite:///{tmp_path / 'empty.db'}"], monkeypatch)
+    assert code == ExitCode.NOT_FOUND
+    assert "no trialdesk database" in capsys.readouterr().err

@@ -204,6 +204,10 @@ def test_the_audit_trail_page_filters_and_is_for_admin_and_monitor(served_app: F
                                                                    investigator: TestClient) -> None:
     assert investigator.get("/audit").status_code == 403
     with browser(served_app, "monitor") as monitor:
+        bad_filter = monitor.get("/audit", params={"row_id": "abc"})
+        assert bad_filter.status_code == 422
+        assert "row_id" in bad_filter.text
+        assert bad_filter.headers["content-type"].startswith("text/html")
         page = monitor.get("/audit", params={"table": "sites"})
         assert page.status_code == 200
         rows = re.findall(r"<tr><td>\d+</td>", page.text)

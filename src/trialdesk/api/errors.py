@@ -11,7 +11,8 @@ request validation, an unknown route), has the body::
 or the query/form parameter name). Statuses: ``InputError`` 422, ``ConflictError`` and
 ``RandomizationError`` 409, ``NotFoundError`` 404, ``PermissionDeniedError`` 403,
 ``AuthenticationError`` 401 (with ``WWW-Authenticate: Bearer``), ``LoginThrottledError``
-429 (with ``Retry-After``); any other error 500 with a generic message (logged, never shown).
+429 (with ``Retry-After``); any other error, and any bug, 500 with a generic message in the
+same shape (the detail is logged, never shown).
 """
 
 from __future__ import annotations
@@ -190,8 +191,15 @@ async def _on_http_error(request: Request, error: Exception) -> JSONResponse:
                         headers=getattr(error, "headers", None))
 
 
+async def _on_unexpected_error(request: Request, error: Exception) -> JSONResponse:
+    logger.exception("unexpected %s on %s %s", type(error).__name__, request.method,
+                     request.url.path, exc_info=error)
+    return JSONResponse(error_payload(500, "internal_error", "internal error"), status_code=500)
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Register the one handler per error family on ``app``."""
+    """Register the one handler per error family on ``app`` (and a last one for bugs: 500)."""
+    app.add_exception_handler(Exception, _on_unexpected_error)
     app.add_exception_handler(TrialdeskError, _on_trialdesk_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from trialdesk.store import create_engine, session_factory, verify_audit
+from trialdesk.errors import NotFoundError
+from trialdesk.store import create_engine, current_revision, session_factory, verify_audit
 
 __all__ = ["register"]
 
@@ -29,6 +30,9 @@ def verify(
     """
     engine = create_engine(db)
     try:
+        if current_revision(engine) is None:
+            where = engine.url.render_as_string(hide_password=True)
+            raise NotFoundError(f"no trialdesk database at {where}; create one with trialdesk init")
         with session_factory(engine)() as session:
             verification = verify_audit(session)
     finally:

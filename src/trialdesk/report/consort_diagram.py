@@ -13,7 +13,8 @@ __all__ = ["ConsortArm", "plot_consort"]
 
 @dataclass(frozen=True, slots=True)
 class ConsortArm:
-    """Counts of one arm in the CONSORT flow."""
+    """Counts of one arm in the CONSORT flow (``trialdesk.analysis.consort.ConsortArmCounts``
+    has the same fields and is drawn as it is)."""
 
     label: str
     allocated: int
@@ -22,6 +23,7 @@ class ConsortArm:
     lost_to_follow_up: int
     discontinued: int
     analysed: int
+    withdrawn: int = 0
 
 
 def _box(ax: Axes, x: float, y: float, text: str) -> None:
@@ -58,6 +60,7 @@ def plot_consort(*, assessed: int, excluded: int, exclusion_reasons: Mapping[str
                           f"Did not receive it (n={arm.did_not_receive})")
         _arrow(ax, x, 0.42, x, 0.34)
         _box(ax, x, 0.28, f"Lost to follow-up (n={arm.lost_to_follow_up})\n"
+                          f"Withdrew (n={arm.withdrawn})\n"
                           f"Discontinued intervention (n={arm.discontinued})")
         _arrow(ax, x, 0.24, x, 0.15)
         _box(ax, x, 0.10, f"Analysed (n={arm.analysed})")

@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 _PAGE = (8.27, 11.69)  # A4 portrait, inches
 _LINES_PER_PAGE = 70
+_FONT_SIZE = 8.5  # points, monospace
+_CHARS_AT_FONT_SIZE = 105  # characters of a line that fit the page width at _FONT_SIZE
 
 
 @dataclass(frozen=True)
@@ -92,9 +94,12 @@ def render_html(report: Report) -> str:
 
 
 def _text_page(pdf: PdfPages, heading: str, lines: list[str]) -> None:
+    """One A4 page; the monospace font shrinks so the widest line (a wide table) fits."""
     figure = Figure(figsize=_PAGE)
     figure.text(0.08, 0.95, heading, fontsize=14, fontweight="bold", va="top")
-    figure.text(0.08, 0.91, "\n".join(lines), fontsize=8.5, va="top", family="monospace")
+    widest = max((len(line) for line in lines), default=0)
+    size = min(_FONT_SIZE, _FONT_SIZE * _CHARS_AT_FONT_SIZE / max(widest, 1))
+    figure.text(0.08, 0.91, "\n".join(lines), fontsize=size, va="top", family="monospace")
     pdf.savefig(figure)
 
 
@@ -122,8 +127,10 @@ def render_pdf(report: Report, path: Path) -> None:
                 heading = section.title if k == 0 else f"{section.title} (continued)"
                 _text_page(pdf, heading, page)
             for report_figure in section.figures:
-                report_figure.figure.suptitle(report_figure.caption, fontsize=10)
+                caption = report_figure.figure.text(0.5, 1.0, report_figure.caption, ha="center",
+                                                    va="bottom", fontsize=10, wrap=True)
                 pdf.savefig(report_figure.figure, bbox_inches="tight")
+                caption.remove()  # the caption belongs to the PDF page, not the figure
         metadata = pdf.infodict()
         metadata["Title"] = report.title
         metadata["Creator"] = f"trialdesk {__version__}"

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
 
 __all__ = ["ForestRow", "plot_forest"]
+
+#: Candidate x ticks (hazard ratios); those inside the axis range are shown.
+_HR_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
+#: Text columns, in axes fractions: labels left of the axes, estimates right of it.
+_LABEL_X, _ESTIMATE_X, _EVENTS_X = -0.95, 1.04, 1.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,43 +35,66 @@ class ForestRow:
     is_heading: bool = False
 
 
+def _limits(rows: Sequence[ForestRow]) -> tuple[float, float]:
+    """Axis range covering every finite CI and at least 0.5-2, on the log scale."""
+    ends = [v for r in rows if not r.is_heading for v in (r.lower, r.upper)
+            if math.isfinite(v) and v > 0]
+    low, high = min([*ends, 0.5]), max([*ends, 2.0])
+    return low / 1.15, high * 1.15
+
+
 def plot_forest(rows: Sequence[ForestRow], *, ax: Axes | None = None,
                 favours: tuple[str, str] = ("favours experimental", "favours control"),
-                interaction_p: dict[str, float] | None = None) -> Axes:
+                interaction_p: Mapping[str, float] | None = None,
+                events_header: str = "events/N") -> Axes:
     """Draw the rows top to bottom; headings (factor names) are bold and have no marker.
 
-    ``interaction_p`` maps a heading label to its treatment-by-subgroup interaction p-value,
-    printed beside the heading.
+    Labels stand in a column left of the axes, "HR (95% CI)" and ``events_n`` in columns
+    right of it (outside the axes box: save with ``bbox_inches="tight"``). A hazard ratio
+    below 1 favours ``favours[0]``. ``interaction_p`` maps a heading label to its
+    treatment-by-subgroup interaction p-value, printed in the heading's estimate column.
     """
     if ax is None:
-        figure = Figure(figsize=(8.0, 0.38 * len(rows) + 1.6))
+        figure = Figure(figsize=(4.0, 0.3 * len(rows) + 1.2))
         ax = figure.add_subplot()
     positions = np.arange(len(rows))[::-1]
-    finite = [r for r in rows if not r.is_heading and np.isfinite([r.lower, r.upper]).all()]
-    low = min([r.lower for r in finite] + [0.5])
-    high = max([r.upper for r in finite] + [2.0])
+    rows_axis = ax.get_yaxis_transform()  # x in axes fractions, y in row positions
     for y, row in zip(positions, rows, strict=True):
         if row.is_heading:
-            text = row.label
+            ax.text(_LABEL_X, y, row.label, transform=rows_axis, ha="left", va="center",
+                    fontweight="bold", fontsize=9)
             if interaction_p and row.label in interaction_p:
-                text += f"  (interaction p = {interaction_p[row.label]:.3f})"
-            ax.text(low / 1.9, y, text, ha="left", va="center", fontweight="bold", fontsize=9)
+                ax.text(_ESTIMATE_X, y, f"interaction p = {interaction_p[row.label]:.3f}",
+                        transform=rows_axis, ha="left", va="center", fontsize=8.5,
+                        style="italic")
             continue
-        ax.text(low / 1.8, y, "   " + row.label, ha="left", va="center", fontsize=9)
+        ax.text(_LABEL_X + 0.05, y, row.label, transform=rows_axis, ha="left", va="center",
+                fontsize=9)
         if np.isfinite([row.hazard_ratio, row.lower, row.upper]).all():
             ax.plot([row.lower, row.upper], [y, y], color="black", linewidth=1.2)
             ax.plot([row.hazard_ratio], [y], "s", color="#1f5fa8", markersize=6)
-            label = f"{row.hazard_ratio:.2f} ({row.lower:.2f}-{row.upper:.2f})"
+            estimate = f"{row.hazard_ratio:.2f} ({row.lower:.2f}-{row.upper:.2f})"
         else:
-            label = "not estimable"
-        ax.text(high * 1.6, y, f"{label}   {row.events_n}", ha="left", va="center", fontsize=9)
+            estimate = "not estimable"
+        ax.text(_ESTIMATE_X, y, estimate, transform=rows_axis, ha="left", va="center", fontsize=9)
+        ax.text(_EVENTS_X, y, row.events_n, transform=rows_axis, ha="left", va="center",
+                fontsize=9)
+    header = len(rows)
+    for x, text in ((_LABEL_X, "Subgroup"), (_ESTIMATE_X, "HR (95% CI)"),
+                    (_EVENTS_X, events_header)):
+        ax.text(x, header, text, transform=rows_axis, ha="left", va="center", fontsize=9,
+                fontweight="bold")
     ax.axvline(1.0, color="grey", linestyle="--", linewidth=1)
     ax.set_xscale("log")
-    ax.set_xlim(low / 2.0, high * 1.5)
-    ax.set_ylim(-1, len(rows))
+    low, high = _limits(rows)
+    ax.set_xlim(low, high)
+    ax.xaxis.set_major_locator(FixedLocator([t for t in _HR_TICKS if low <= t <= high]))
+    ax.xaxis.set_major_formatter(lambda value, _: f"{value:g}")
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_ylim(-0.7, len(rows) + 0.5)
     ax.set_yticks([])
-    ax.set_xlabel(f"Hazard ratio (95% CI)   <- {favours[0]} | {favours[1]} ->")
+    ax.set_xlabel(f"Hazard ratio (log scale)\n<- {favours[0]}   |   {favours[1]} ->", fontsize=9)
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
-    ax.figure.subplots_adjust(left=0.05, right=0.62)
     return ax

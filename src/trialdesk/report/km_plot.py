@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-__all__ = ["KaplanMeierCurve", "numbers_at_risk", "plot_km"]
+__all__ = ["ARM_COLOURS", "KaplanMeierCurve", "numbers_at_risk", "plot_km", "step_coordinates"]
 
 ARM_COLOURS = ("#1f5fa8", "#c4461b", "#2e8b57", "#7a4fa3", "#8c6d1f")
 
@@ -46,7 +46,8 @@ def numbers_at_risk(km: KaplanMeierCurve, times: Sequence[float]) -> np.ndarray:
     return at_or_after[first].astype(int)
 
 
-def _step(km: KaplanMeierCurve, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def step_coordinates(km: KaplanMeierCurve, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(x, y) of a post-step curve through ``values`` at ``km.time``, starting at (0, 1)."""
     x = np.concatenate([[0.0], np.asarray(km.time, dtype=float)])
     y = np.concatenate([[1.0], values])
     return x, y
@@ -70,7 +71,10 @@ def plot_km(
     ax
         Axes to draw on; a new 7 x 5 inch figure when None.
     risk_table_at
-        Times at which the numbers at risk are printed under the axis (none when None).
+        Times at which the numbers at risk are printed under the axis (none when None); they
+        become the x ticks and the axis ends at the last of them. The table is an inset axes
+        of ``ax`` (``ax.child_axes[0]``), outside the axes box: save with
+        ``bbox_inches="tight"``.
     confidence_bands
         Shade the pointwise confidence band (NaN limits are left unshaded).
     """
@@ -79,14 +83,14 @@ def plot_km(
         ax = figure.add_subplot()
     for k, (arm, km) in enumerate(km_by_arm.items()):
         colour = ARM_COLOURS[k % len(ARM_COLOURS)]
-        x, y = _step(km, np.asarray(km.survival, dtype=float))
+        x, y = step_coordinates(km, np.asarray(km.survival, dtype=float))
         ax.step(x, y, where="post", color=colour, linewidth=1.6, label=arm)
         censored = np.asarray(km.n_censor) > 0
         ax.plot(np.asarray(km.time)[censored], np.asarray(km.survival)[censored], "+",
                 color=colour, markersize=7, markeredgewidth=1.2)
         if confidence_bands:
-            _, lower = _step(km, np.asarray(km.lower, dtype=float))
-            _, upper = _step(km, np.asarray(km.upper, dtype=float))
+            _, lower = step_coordinates(km, np.asarray(km.lower, dtype=float))
+            _, upper = step_coordinates(km, np.asarray(km.upper, dtype=float))
             ax.fill_between(x, lower, upper, step="post", color=colour, alpha=0.12,
                             linewidth=0, where=~(np.isnan(lower) | np.isnan(upper)))
     ax.set_ylim(0.0, 1.02)
@@ -96,25 +100,31 @@ def plot_km(
     ax.grid(alpha=0.3)
     ax.legend(loc="lower left", frameon=False)
     if risk_table_at is not None:
-        _draw_risk_table(ax, km_by_arm, list(risk_table_at))
+        _draw_risk_table(ax, km_by_arm, sorted(float(t) for t in risk_table_at))
     return ax
 
 
 def _draw_risk_table(ax: Axes, km_by_arm: Mapping[str, KaplanMeierCurve],
-                     times: list[float]) -> None:
+                     times: list[float]) -> Axes:
+    """A table axes under ``ax`` (sharing its time axis): one row per arm, one column per time.
+
+    Arm names are the table's y tick labels, so they sit left of the axis and never run into
+    the column at time 0; the x axis stops at the last time so columns and ticks line up.
+    """
     ax.set_xticks(times)
+    ax.set_xlim(0.0, times[-1] * 1.03)
     n_arms = len(km_by_arm)
-    ax.figure.subplots_adjust(bottom=0.18 + 0.05 * n_arms)
-    transform = ax.get_xaxis_transform()
-    ax.text(0.0, -0.16, "Number at risk", transform=ax.transAxes, fontsize=9,
-            fontweight="bold", ha="left", va="top")
-    for k, (arm, km) in enumerate(km_by_arm.items()):
-        y = -0.23 - 0.07 * k
+    height = 0.075 * n_arms
+    table = ax.inset_axes((0.0, -0.2 - height, 1.0, height), sharex=ax)
+    table.set_ylim(n_arms - 0.5, -0.5)
+    table.set_yticks(range(n_arms), labels=list(km_by_arm), fontsize=9)
+    table.tick_params(axis="both", length=0, labelbottom=False, pad=14)
+    for side in table.spines.values():
+        side.set_visible(False)
+    table.set_title("Number at risk", loc="left", fontsize=9, fontweight="bold", pad=3)
+    for k, (label, km) in enumerate(zip(table.get_yticklabels(), km_by_arm.values(), strict=True)):
         colour = ARM_COLOURS[k % len(ARM_COLOURS)]
-        ax.text(-0.02, y, arm, transform=ax.transAxes, ha="right", va="top", fontsize=9,
-                color=colour)
+        label.set_color(colour)
         for t, n in zip(times, numbers_at_risk(km, times), strict=True):
-            ax.text(t, y, str(n), transform=transform, ha="center", va="top", fontsize=9,
-                    color=colour)
-    if isinstance(ax.figure, Figure) and n_arms:
-        ax.figure.subplots_adjust(left=0.2)
+            table.text(t, k, str(n), ha="center", va="center", fontsize=9, color=colour)
+    return table

@@ -122,7 +122,8 @@ def allocation_sequence(session: Session, actor: Actor, stratum: str, n: int, *,
     with session.begin():
         trial = trial_by_code(session, trial_code)
         seed = trial.randomisation_seed
-        used = session.scalar(select(func.count(Randomisation.id)).where(Randomisation.stratum == stratum))
+        used = session.scalar(select(func.count(Randomisation.id)).where(
+            Randomisation.trial_id == trial.id, Randomisation.stratum == stratum))
     protocol = protocol_of(trial)
     if protocol.randomisation.scheme != "permuted_blocks":
         raise RandomizationError(f"the {protocol.randomisation.scheme} scheme has no list in advance")

@@ -77,6 +77,7 @@ def summarise_block(outcomes: TrialOutcomes, scenario: Scenario) -> BlockSummary
         for j, landmark in enumerate(scenario.landmarks):
             name = f"rfs_{landmark:g}m_{arm.code}"
             values[name] = (outcomes.landmark[:, k, j], _SURVIVAL)
+            coverage[name] = _coverage(outcomes.landmark_covered[:, k, j])
     stops = np.bincount(outcomes.stopped_at, minlength=n_looks)
     rejections = np.bincount(outcomes.stopped_at[outcomes.rejected], minlength=n_looks)
     futility = np.bincount(outcomes.stopped_at[outcomes.futility_stop], minlength=n_looks)

@@ -36,7 +36,8 @@ class TrialOutcomes:
     """Per-trial results of a block (leading axis = trial).
 
     ``z``: (n_trials, n_looks) one-sided log-rank z; ``stopped_at``: look index of the
-    decision; ``landmark``: (n_trials, n_arms, n_landmarks) KM survival; ``median``:
+    decision; ``landmark``: (n_trials, n_arms, n_landmarks) KM survival, ``landmark_covered``
+    whether its 95% log CI holds the arm model's S(t) (NaN without a CI); ``median``:
     (n_trials, n_arms) KM median in months (NaN when not reached); ``grade3_ae``:
     (n_trials, n_arms) share of patients with a grade >= 3 AE; ``hr_covered``: 1 where the
     95% Wald CI of the HR holds the scenario's true HR, 0 where not (NaN without one);
@@ -57,6 +58,7 @@ class TrialOutcomes:
     log_hr_se: np.ndarray
     hr_covered: np.ndarray
     landmark: np.ndarray
+    landmark_covered: np.ndarray
     median: np.ndarray
     grade3_ae: np.ndarray
     mean_rdi: np.ndarray
@@ -120,12 +122,14 @@ def analyse_trials(trials: SimulatedTrials, scenario: Scenario) -> TrialOutcomes
     included = _at(np.stack([look.included for look in looks], axis=1), stopped_at)
     n_arms = len(scenario.arms)
     landmark = np.full((trials.n_trials, n_arms, len(scenario.landmarks)), np.nan)
+    landmark_covered = np.full_like(landmark, np.nan)
     median = np.full((trials.n_trials, n_arms), np.nan)
     follow_up = np.full(trials.n_trials, np.nan)
     for k, look in enumerate(looks):
         rows = np.flatnonzero(stopped_at == k)
         if rows.size:
-            landmark[rows], median[rows] = arm_estimates(look, trials.arm, rows, scenario)
+            landmark[rows], landmark_covered[rows], median[rows] = arm_estimates(look, trials.arm, rows,
+                                                                                  scenario)
             follow_up[rows] = km_medians(look.time[rows], 1.0 - look.event[rows], look.included[rows])
     hr_covered = np.full(trials.n_trials, np.nan)
     if scenario.true_hazard_ratio is not None:
@@ -140,5 +144,5 @@ def analyse_trials(trials: SimulatedTrials, scenario: Scenario) -> TrialOutcomes
         n_patients=included.sum(axis=1), n_screened=_screened_by(trials, included),
         n_events=_at(np.stack([look.n_events for look in looks], axis=1), stopped_at),
         duration=_at(cutoffs, stopped_at), log_hr=log_hr, log_hr_se=log_hr_se, hr_covered=hr_covered,
-        landmark=landmark, median=median, grade3_ae=_arm_shares(trials, included, n_arms),
-        mean_rdi=mean_rdi, median_follow_up=follow_up)
+        landmark=landmark, landmark_covered=landmark_covered, median=median,
+        grade3_ae=_arm_shares(trials, included, n_arms), mean_rdi=mean_rdi, median_follow_up=follow_up)

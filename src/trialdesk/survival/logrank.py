@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from trialdesk.survival._km_kernel import product_limit, risk_table, time_event_key, unpack_key
+from trialdesk.survival._km_kernel import product_limit, time_event_key, unpack_key
 from trialdesk.survival._logrank_kernel import (
     LogRankSums,
     check_rho,
@@ -157,28 +157,36 @@ def _stratum_sums(time: np.ndarray, event: np.ndarray, codes: np.ndarray, groups
                   rho: float) -> LogRankSums:
     """Log-rank sums of one stratum from unsorted, validated arrays.
 
-    Each group's patients are sorted once (an integer sort of ``time_event_key``, no argsort)
-    into its Kaplan-Meier risk table; the tables are read at the pooled event times. Only event
-    times contribute; the pooled Kaplan-Meier weight is the product over earlier event times
+    Each group is sorted by an integer sort of ``time_event_key`` (no argsort of the whole
+    stratum); a stable argsort then merges the sorted runs in linear time. Only event times
+    contribute; the pooled Kaplan-Meier weight is the product over earlier event times
     (censoring-only times leave it unchanged).
     """
+    if time.shape[0] == 0:
+        return logrank_sums(np.zeros((groups, 0)), np.zeros((groups, 0)), np.zeros(0))
     keys = time_event_key(time, event)
-    tables = [risk_table(*unpack_key(np.sort(keys[codes == g]))) if np.any(codes == g) else None
-              for g in range(groups)]
-    present = [table for table in tables if table is not None]
-    event_times = np.unique(np.concatenate(
-        [table.time[table.n_event > 0] for table in present] or [np.zeros(0)]))
-    n_risk = np.zeros((groups, event_times.shape[0]))
-    n_event = np.zeros((groups, event_times.shape[0]))
-    for g, table in enumerate(tables):
-        if table is None:
-            continue
-        index = np.searchsorted(table.time, event_times)
-        inside = index < table.time.shape[0]
-        index = np.minimum(index, table.time.shape[0] - 1)
-        n_risk[g] = np.where(inside, table.n_risk[index], 0)
-        n_event[g] = np.where(inside & (table.time[index] == event_times), table.n_event[index], 0)
-    weight = np.ones(event_times.shape[0])
+    runs = [np.sort(keys[codes == g]) for g in range(groups)]
+    merged = np.concatenate(runs)
+    order = np.argsort(merged, kind="stable")
+    time, event = unpack_key(merged[order])
+    code_type = np.int8 if groups < 128 else np.intp
+    codes = np.repeat(np.arange(groups, dtype=code_type), [run.shape[0] for run in runs])[order]
+    starts = np.flatnonzero(np.concatenate(([True], time[1:] != time[:-1])))
+    total_event = np.add.reduceat(event, starts)
+    event_runs = np.flatnonzero(total_event > 0)
+    event_starts = starts[event_runs]
+    n_risk = np.empty((groups, event_runs.shape[0]))
+    n_event = np.empty((groups, event_runs.shape[0]))
+    n_risk[0] = time.shape[0] - event_starts
+    n_event[0] = total_event[event_runs]
+    for g in range(1, groups):
+        member = codes == g
+        left_before = np.cumsum(member) - member
+        n_risk[g] = runs[g].shape[0] - left_before[event_starts]
+        n_event[g] = np.add.reduceat(event * member, starts)[event_runs]
+        n_risk[0] -= n_risk[g]
+        n_event[0] -= n_event[g]
+    weight = np.ones(event_runs.shape[0])
     if rho != 0:
         survival = product_limit(n_risk.sum(axis=0), n_event.sum(axis=0))
         weight[1:] = survival[:-1] ** rho

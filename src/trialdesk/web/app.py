@@ -14,6 +14,7 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -39,6 +40,10 @@ async def _on_page_error(request: Request, error: Exception) -> Response:
         return RedirectResponse("/login", status_code=303)
     if isinstance(error, StarletteHTTPException):
         status, message = error.status_code, str(error.detail)
+    elif isinstance(error, RequestValidationError):
+        problem = error.errors()[0] if error.errors() else {}
+        where = ".".join(str(part) for part in problem.get("loc", ())[1:])
+        status, message = 422, f"{where}: {problem.get('msg', 'invalid value')}"
     elif isinstance(error, TrialdeskError):
         status, _code = status_for(error)
         message = str(error) if status != 500 else "internal error"
@@ -63,6 +68,7 @@ def create_web(state: AppState, *,
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(TrialdeskError, _on_page_error)
     app.add_exception_handler(StarletteHTTPException, _on_page_error)
+    app.add_exception_handler(RequestValidationError, _on_page_error)
     return app
 
 

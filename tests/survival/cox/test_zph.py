@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from trialdesk.errors import InputError
-from trialdesk.survival import cox_ph
+from trialdesk.survival import CoxFit, cox_ph
 
 
-def _fit(seed: int = 5, n: int = 90):  # noqa: ANN202
+def _fit(seed: int = 5, n: int = 90) -> CoxFit:
     rng = np.random.default_rng(seed)
     group = rng.choice(np.array(["a", "b", "c"], dtype=object), n)
     age = rng.normal(60, 10, n)

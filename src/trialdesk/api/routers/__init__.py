@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from trialdesk.api.routers import audit, auth, patients, records, reports, sites, trial, users
+from trialdesk.api.routers import (
+    allocation,
+    audit,
+    auth,
+    patients,
+    records,
+    reports,
+    sites,
+    trial,
+    users,
+)
 
 __all__ = ["ROUTERS"]
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router, trial.router, sites.router, users.router, patients.router, records.router,
-    audit.router, reports.router,
+    allocation.router, audit.router, reports.router,
 )

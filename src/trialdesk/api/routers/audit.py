@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -14,6 +15,8 @@ from trialdesk.api.schemas.audit import AuditEntryOut
 from trialdesk.services.audit_trail import audit_trail
 
 __all__ = ["router"]
+
+logger = logging.getLogger(__name__)
 
 router = APIRouter(tags=["audit"])
 

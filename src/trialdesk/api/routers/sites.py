@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter
 
 from trialdesk.api.deps import CurrentUser, DbSession, State
@@ -10,6 +12,8 @@ from trialdesk.api.schemas.admin import SiteIn, SiteOut
 from trialdesk.services.accounts import create_site, list_sites
 
 __all__ = ["router"]
+
+logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/sites", tags=["admin"])
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter
 
 from trialdesk.api.deps import CurrentUser, DbSession, State
@@ -11,6 +13,8 @@ from trialdesk.services.accounts import list_sites
 from trialdesk.services.trials import protocol_of, trial_by_code
 
 __all__ = ["router"]
+
+logger = logging.getLogger(__name__)
 
 router = APIRouter(tags=["trial"])
 

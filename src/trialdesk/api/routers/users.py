@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, Path
 
 from trialdesk.api.deps import CurrentUser, DbSession
@@ -12,6 +14,8 @@ from trialdesk.services.accounts import create_user
 from trialdesk.services.tokens import revoke_user_tokens
 
 __all__ = ["RevokedOut", "router"]
+
+logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/users", tags=["admin"])
 

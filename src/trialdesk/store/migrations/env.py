@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from trialdesk.store import tokens as _tokens  # noqa: F401  (registers api_tokens on Base.metadata)
 from trialdesk.store.engine import create_engine
 from trialdesk.store.models import Base
 

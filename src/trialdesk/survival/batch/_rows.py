@@ -26,6 +26,7 @@ __all__ = [
     "row_chunks",
     "run_sums",
     "sort_rows",
+    "survival_after",
 ]
 
 logger = logging.getLogger(__name__)
@@ -38,8 +39,8 @@ class BatchInput(NamedTuple):
     """Validated batch arrays flattened to ``(T, n)``, and the leading shape to restore."""
 
     time: np.ndarray        # (T, n) float64, 0 in padding
-    event: np.ndarray       # (T, n) float64 0/1, 0 in padding
-    arm: np.ndarray | None  # (T, n) float64 0/1, 0 in padding
+    event: np.ndarray       # (T, n) float64 0/1 or bool, 0 in padding
+    arm: np.ndarray | None  # (T, n) float64 0/1 or bool, 0 in padding
     valid: np.ndarray       # (T, n) bool, false = padding
     lead_shape: tuple[int, ...]
 
@@ -69,7 +70,9 @@ def as_batch_input(time: ArrayLike, event: ArrayLike, arm: ArrayLike | None,
         if array.shape != shape:
             raise InputError(f"has shape {array.shape}, expected {shape} (as time)", field=name)
         if mask is not None:
-            array = np.where(valid, array, 0)
+            array = np.where(valid, array, False if array.dtype == bool else 0)
+        if array.dtype == bool:  # nothing to check; chunks convert as they go
+            return array.reshape(-1, n)
         return as_event_array(array.reshape(-1, n), name=name, n=n, ndim=2)
 
     if mask is not None:
@@ -93,9 +96,9 @@ def row_chunks(n_rows: int, n_columns: int) -> Iterator[slice]:
 class SortedRows(NamedTuple):
     """Rows sorted by time with, at each position, the counts of its tie run.
 
-    All ``(T, n)``. At the last position of each run of equal times (``run_last``), ``n_risk``
-    and ``n_event`` are the risk-table values of that distinct time; ``survival`` is the
-    Kaplan-Meier value after each position (only the runs' last positions change it).
+    All ``(T, n)``. ``run_first`` holds, for each position, the flat index (row * n + column)
+    of the first position of its run of equal times. At the last position of each run
+    (``run_last``), ``n_risk`` and ``n_event`` are the risk-table values of that distinct time.
     """
 
     time: np.ndarray
@@ -104,17 +107,17 @@ class SortedRows(NamedTuple):
     run_last: np.ndarray
     n_risk: np.ndarray
     n_event: np.ndarray
-    survival: np.ndarray
 
 
 def sort_rows(time: np.ndarray, event: np.ndarray, valid: np.ndarray,
               *others: np.ndarray) -> tuple[SortedRows, tuple[np.ndarray, ...]]:
     """Sort each row by time (padding last) and build its tie runs; reorder ``others`` alike."""
-    key = np.where(valid, time, np.inf)
-    order = np.argsort(key, axis=1)
-    time = np.take_along_axis(key, order, axis=1)
-    event = np.take_along_axis(np.where(valid, event, 0.0), order, axis=1)
     n_rows, n = time.shape
+    row_start = np.arange(0, n_rows * n, n)[:, None]
+    key = np.where(valid, time, np.inf)
+    order = np.argsort(key, axis=1) + row_start
+    time = np.take(key, order)
+    event = np.take(np.where(valid, event, 0.0), order)
     new_run = np.ones((n_rows, n), dtype=bool)
     new_run[:, 1:] = time[:, 1:] != time[:, :-1]
     position = np.broadcast_to(np.arange(n), (n_rows, n))
@@ -122,22 +125,25 @@ def sort_rows(time: np.ndarray, event: np.ndarray, valid: np.ndarray,
     run_last = np.ones((n_rows, n), dtype=bool)
     run_last[:, :-1] = new_run[:, 1:]
     run_last &= np.isfinite(time)
-    n_valid = valid.sum(axis=1)
-    n_risk = (n_valid[:, None] - run_first).astype(np.float64)
+    n_risk = (valid.sum(axis=1)[:, None] - run_first).astype(np.float64)
+    run_first += row_start
     n_event = np.where(run_last, run_sums(event, run_first), 0.0)
+    rows = SortedRows(time, event, run_first, run_last, n_risk, n_event)
+    return rows, tuple(np.take(other, order) for other in others)
+
+
+def survival_after(rows: SortedRows) -> np.ndarray:
+    """Kaplan-Meier S after each position (only the runs' last positions change it)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        survival = product_limit(np.where(run_last, n_risk, 1.0), n_event)
-    rows = SortedRows(time, event, run_first, run_last, n_risk, n_event, survival)
-    return rows, tuple(np.take_along_axis(other, order, axis=1) for other in others)
+        return product_limit(np.where(rows.run_last, rows.n_risk, 1.0), rows.n_event)
 
 
 def before_run(values: np.ndarray, run_first: np.ndarray) -> np.ndarray:
-    """Sum of ``values`` over the positions before each position's tie run.
+    """Sum of ``values`` (T, n) over the positions before each position's tie run.
 
-    values: (T, n) or (T, n, G); run_first: (T, n). Sums run along axis 1.
+    ``run_first`` as in :class:`SortedRows` (flat indices); sums run along each row.
     """
-    index = run_first.reshape(run_first.shape + (1,) * (values.ndim - 2))
-    return np.take_along_axis(np.cumsum(values, axis=1) - values, index, axis=1)
+    return np.take(np.cumsum(values, axis=1) - values, run_first)
 
 
 def run_sums(values: np.ndarray, run_first: np.ndarray) -> np.ndarray:

@@ -3,8 +3,9 @@
 Each trial is one block of the Cox kernels (:mod:`trialdesk.survival.cox._risk_sets`): every
 trial's patients are sorted by time along the last axis, and one vectorised Newton-Raphson
 (:mod:`trialdesk.survival.cox._newton`) follows each trial's own path, exactly as
-:func:`trialdesk.survival.cox_ph` does for one trial. Trials are processed in chunks of about
-a million patient cells, so memory stays bounded whatever the number of trials.
+:func:`trialdesk.survival.cox_ph` does for one trial. Trials are processed in chunks of 65,536
+patient cells (cache-sized), so memory stays bounded whatever the number of trials, and
+trials leave the iteration once converged.
 """
 
 from __future__ import annotations
@@ -52,8 +53,9 @@ class BatchCoxFit:
 def _fit_chunk(time: np.ndarray, death: np.ndarray, arm: np.ndarray, valid: np.ndarray,
                ties: Ties) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fit ``(T, n)`` trials; returns coef, se, converged of shape ``(T,)``."""
-    order = sort_blocks(time, death, valid)
-    time, death, arm, valid = (np.take_along_axis(a, order, axis=1) for a in (time, death, arm, valid))
+    n_trials, n = time.shape
+    flat_order = (sort_blocks(time, death, valid) + (np.arange(n_trials) * n)[:, None]).ravel()
+    time, death, arm, valid = (a.ravel()[flat_order].reshape(n_trials, n) for a in (time, death, arm, valid))
     n_valid = valid.sum(axis=1)
     mean_arm = np.where(valid, arm, 0.0).sum(axis=1) / np.maximum(n_valid, 1)
     centred = np.where(valid, arm - mean_arm[:, None], 0.0)[..., None]

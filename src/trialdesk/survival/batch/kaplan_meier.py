@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from trialdesk.survival._validation import as_time_array
-from trialdesk.survival.batch._rows import as_batch_input, row_chunks, sort_rows
+from trialdesk.survival.batch._rows import as_batch_input, row_chunks, sort_rows, survival_after
 
 __all__ = ["km_at"]
 
@@ -54,7 +54,8 @@ def km_at(time: ArrayLike, event: ArrayLike, times: ArrayLike,
     for rows in row_chunks(n_trials, n):
         sorted_rows, _ = sort_rows(batch.time[rows], batch.event[rows], batch.valid[rows])
         passed = (sorted_rows.time[:, :, None] <= landmarks).sum(axis=1)
-        survival = np.take_along_axis(sorted_rows.survival, np.maximum(passed - 1, 0), axis=1)
+        survival = np.take_along_axis(survival_after(sorted_rows), np.maximum(passed - 1, 0),
+                                      axis=1)
         survival = np.where(passed == 0, 1.0, survival)
         n_valid = batch.valid[rows].sum(axis=1)
         last_time = np.take_along_axis(sorted_rows.time, np.maximum(n_valid - 1, 0)[:, None],

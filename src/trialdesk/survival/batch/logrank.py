@@ -27,6 +27,7 @@ from trialdesk.survival.batch._rows import (
     row_chunks,
     run_sums,
     sort_rows,
+    survival_after,
 )
 
 __all__ = ["BatchLogRankTest", "logrank_test"]
@@ -108,5 +109,5 @@ def _chunk_sums(time: np.ndarray, event: np.ndarray, arm: np.ndarray, valid: np.
     n_event = np.stack([rows.n_event - event_1, event_1], axis=1)
     weight = np.ones(time.shape)
     if rho != 0:
-        weight[:, 1:] = rows.survival[:, :-1] ** rho
+        weight[:, 1:] = survival_after(rows)[:, :-1] ** rho
     return logrank_sums(n_risk, n_event, weight)

@@ -52,15 +52,15 @@ class Concordance:
 def _before_in_segment(values: np.ndarray, boundary: np.ndarray) -> np.ndarray:
     """Per item: sum of ``values`` (>= 0) over earlier items of its segment (``boundary``
     marks each segment's first item)."""
-    exclusive = np.cumsum(values, dtype=np.int64) - values
+    exclusive = np.cumsum(values, dtype=np.int32 if values.shape[0] < 2**31 else np.int64) - values
     return exclusive - np.maximum.accumulate(np.where(boundary, exclusive, 0))
 
 
 def _after_in_segment(values: np.ndarray, is_end: np.ndarray) -> np.ndarray:
     """Per item: sum of ``values`` (>= 0) over later items of its segment (``is_end`` marks
     each segment's last item)."""
-    inclusive = np.cumsum(values, dtype=np.int64)
-    at_end = np.where(is_end, inclusive, np.iinfo(np.int64).max)
+    inclusive = np.cumsum(values, dtype=np.int32 if values.shape[0] < 2**31 else np.int64)
+    at_end = np.where(is_end, inclusive, np.iinfo(inclusive.dtype).max)
     return np.minimum.accumulate(at_end[::-1])[::-1] - inclusive
 
 
@@ -79,11 +79,13 @@ def _dominance(order_group: np.ndarray, rank: np.ndarray, is_query: np.ndarray
     """
     n_items = rank.shape[0]
     n_bits = max(int(rank.max()).bit_length(), 1)
-    key = (order_group.astype(np.int64) << n_bits) | rank.astype(np.int64)
+    small = (int(order_group.max()) + 1) << n_bits < 2**31 and n_items < 2**31
+    integer = np.int32 if small else np.int64  # half the memory traffic when it fits
+    key = (order_group.astype(integer) << n_bits) | rank.astype(integer)
     query = is_query.copy()
-    lower = np.zeros(n_items, dtype=np.int64)
-    higher = np.zeros(n_items, dtype=np.int64)
-    origin = np.arange(n_items)
+    lower = np.zeros(n_items, dtype=integer)
+    higher = np.zeros(n_items, dtype=integer)
+    origin = np.arange(n_items, dtype=integer)
     boundary = np.empty(n_items, dtype=bool)
     is_end = np.empty(n_items, dtype=bool)
     for level in range(n_bits - 1, -1, -1):
@@ -103,10 +105,10 @@ def _dominance(order_group: np.ndarray, rank: np.ndarray, is_query: np.ndarray
         order = np.concatenate((np.flatnonzero(zero), np.flatnonzero(one)))
         key, query, origin = key[order], query[order], origin[order]
         lower, higher = lower[order], higher[order]
-    by_item_lower = np.empty(n_items, dtype=np.int64)
-    by_item_higher = np.empty(n_items, dtype=np.int64)
+    by_item_lower = np.empty(n_items, dtype=integer)
+    by_item_higher = np.empty(n_items, dtype=integer)
     by_item_lower[origin], by_item_higher[origin] = lower, higher
-    zeros = np.zeros(n_items, dtype=np.int64)
+    zeros = np.zeros(n_items, dtype=integer)
     return (np.where(is_query, by_item_lower, zeros), np.where(is_query, by_item_higher, zeros),
             np.where(is_query, zeros, by_item_lower), np.where(is_query, zeros, by_item_higher))
 

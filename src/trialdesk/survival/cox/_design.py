@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from trialdesk.errors import InputError
+from trialdesk.survival._validation import as_group_labels
 
 __all__ = ["DesignMatrix", "design_matrix", "is_missing"]
 
@@ -49,28 +50,36 @@ class DesignMatrix:
 
 
 def is_missing(values: np.ndarray) -> np.ndarray:
-    """Missing entries of an object array: None, NaN, pandas NA or NaT."""
+    """Missing entries: NaN / NaT in numeric and date arrays; None, NaN, pandas NA or NaT in
+    object arrays (integer, boolean and string arrays have none)."""
+    kind = values.dtype.kind
+    if kind in "fc":
+        return np.isnan(values)
+    if kind in "mM":
+        return np.isnat(values)
+    if kind != "O":
+        return np.zeros(values.shape[0], dtype=bool)
     return np.fromiter(
         (v is None or (isinstance(v, float) and math.isnan(v))
-         or type(v).__name__ in ("NAType", "NaTType") for v in values),
+         or type(v).__name__ in ("NAType", "NaTType") for v in values.tolist()),
         dtype=bool, count=values.shape[0])
 
 
 def _label_columns(name: str, column: Any) -> tuple[np.ndarray, list[str]]:
-    """Treatment-contrast columns for a label column (first level = reference)."""
-    categories = getattr(getattr(column, "cat", None), "categories", None)
-    raw = np.asarray(column, dtype=object)
+    """Treatment-contrast columns for a label column (first level = reference); NaN rows where
+    the label is missing. Booleans are R's logicals (levels FALSE, TRUE)."""
+    raw = np.asarray(column)
     missing = is_missing(raw)
-    if raw.dtype == object and all(isinstance(v, (bool, np.bool_)) for v in raw[~missing]):
-        levels = ["FALSE", "TRUE"]
-        text = np.array(["TRUE" if v else "FALSE" for v in raw], dtype=object)
+    present = raw[~missing]
+    if present.dtype == bool or (present.dtype == object and present.size
+                                 and all(isinstance(v, (bool, np.bool_)) for v in present.tolist())):
+        labels: tuple[str, ...] = ("FALSE", "TRUE")
+        codes = present.astype(bool).astype(np.intp)
     else:
-        text = np.array([str(v) for v in raw], dtype=object)
-        levels = ([str(c) for c in categories] if categories is not None
-                  else sorted(set(text[~missing].tolist())))
-    dummies = np.stack([np.where(missing, np.nan, (text == level).astype(float))
-                        for level in levels[1:]], axis=1) if len(levels) > 1 else np.zeros((raw.shape[0], 0))
-    return dummies, [f"{name}{level}" for level in levels[1:]]
+        labels, codes = as_group_labels(column[~missing] if hasattr(column, "cat") else present, name=name)
+    dummies = np.full((raw.shape[0], len(labels) - 1), np.nan)
+    dummies[~missing] = codes[:, None] == np.arange(1, len(labels))[None, :]
+    return dummies, [f"{name}{level}" for level in labels[1:]]
 
 
 def _is_numeric(column: Any) -> bool:

@@ -85,7 +85,8 @@ class _Evaluator:
         """Results for ``trials`` (sorted indices) at their ``coef`` (``(len(trials), p)``)."""
         risk_sets, X, block_trial = self.risk_sets, self.X, self.block_trial
         if trials.shape[0] < self.n_trials:
-            blocks = np.flatnonzero(np.isin(block_trial, trials))
+            one_block_each = block_trial.shape[0] == self.n_trials
+            blocks = trials if one_block_each else np.flatnonzero(np.isin(block_trial, trials))
             risk_sets, X = risk_sets.subset(blocks), X[blocks]
             block_trial = np.searchsorted(trials, block_trial[blocks])
         sums = risk_set_sums(risk_sets, X, coef[block_trial], ties=self.ties)

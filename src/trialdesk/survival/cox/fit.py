@@ -38,10 +38,10 @@ _TOLER_SINGULAR = 1e-10
 
 
 def _labels_or_none(values: ArrayLike | None, name: str, n: int) -> np.ndarray | None:
-    """Labels as an object array of length n (missing kept, to be dropped), or None."""
+    """Labels as an array of length n (missing kept, to be dropped), or None."""
     if values is None:
         return None
-    raw = np.asarray(values, dtype=object)
+    raw = np.asarray(values)
     if raw.ndim != 1 or raw.shape[0] != n:
         raise InputError(f"must be 1-D of length {n} (as time), got shape {raw.shape}", field=name)
     return raw
