@@ -38,6 +38,7 @@ from sqlalchemy import create_engine as plain_engine
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bench_store_randomisation import _screening  # the same 8-stratum spread of candidates
 from trialdesk.protocol import load_protocol
 from trialdesk.services import SYSTEM, create_site, create_trial, create_user
 from trialdesk.store import create_engine, session_factory, upgrade
@@ -46,15 +47,6 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 PASSWORD = "benchmark password"
 SCREENED = "2024-01-30"
 RANDOMISED = "2024-02-05"
-
-
-def _screening(index: int) -> dict[str, object]:
-    """An eligible RESORT candidate; the index spreads patients over the 8 strata."""
-    return {"birth_date": "1958-04-02", "sex": "female", "prior_nephrectomy": True,
-            "nephrectomy_date": "2019-06-01", "histology": "clear_cell_predominant",
-            "metastases_diagnosis_date": ("2023-12-01", "2019-12-01")[(index // 4) % 2],
-            "metastasis_site": ("lung", "other")[index % 2], "metastases_resected": 1 + (index // 2) % 2,
-            "resection_complete": True, "metastasectomy_date": "2024-01-10"}
 
 
 def _prepare(url: str) -> None:

@@ -50,14 +50,14 @@ USERS: dict[str, SeededUser] = {user.username: user for user in (
 
 def eligible_screening(*, on: dt.date | None = None, **overrides: Any) -> dict[str, Any]:
     """RESORT screening data of an eligible patient randomisable on ``on`` (default today)."""
-    day = on or dt.datetime.now(dt.UTC).date()
+    anchor = on or dt.datetime.now(dt.UTC).date()
     data: dict[str, Any] = {
         "birth_date": "1958-04-02", "sex": "female", "prior_nephrectomy": True,
-        "nephrectomy_date": (day - dt.timedelta(days=900)).isoformat(),
+        "nephrectomy_date": (anchor - dt.timedelta(days=900)).isoformat(),
         "histology": "clear_cell_predominant",
-        "metastases_diagnosis_date": (day - dt.timedelta(days=60)).isoformat(),
+        "metastases_diagnosis_date": (anchor - dt.timedelta(days=60)).isoformat(),
         "metastasis_site": "lung", "metastases_resected": 1, "resection_complete": True,
-        "metastasectomy_date": (day - dt.timedelta(days=30)).isoformat(),
+        "metastasectomy_date": (anchor - dt.timedelta(days=30)).isoformat(),
     }
     data.update(overrides)
     return data
@@ -131,7 +131,7 @@ def served_settings(url: str, **overrides: Any) -> Settings:
 
 @pytest.fixture(scope="session")
 def served_app(trial_database_url: str) -> Iterator[FastAPI]:
-    """``create_app`` on the module's trial database."""
+    """``create_app`` on the session's trial database."""
     # tests share this app and its login throttle (every test client is "testclient"), so
     # deliberate wrong passwords must not slow the others; test_app checks the throttle
     app = create_app(served_settings(trial_database_url, login_free_attempts=10_000))

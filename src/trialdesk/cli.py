@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 #: Command-group modules under ``trialdesk.commands``, each with ``register(app)``.
 COMMAND_MODULES: tuple[str, ...] = ("demo", "design", "protocol", "randomization", "init", "audit",
-                                     "analyze", "serve", "simulate")
+                                     "analyze", "serve", "simulate", "export", "report")
 
 
 class ExitCode(IntEnum):

@@ -28,7 +28,7 @@ from trialdesk.api.errors import ErrorResponse
 #: The user whose token each path prefix is called with (the role the operation is for).
 CALLER_BY_PREFIX = (("/sites", "admin"), ("/users", "admin"), ("/audit", "monitor"),
                     ("/reports", "stat"))
-EXAMPLES_PER_OPERATION = 10
+EXAMPLES_PER_OPERATION = 8
 
 
 @pytest.fixture(scope="session")

@@ -94,3 +94,15 @@ def test_old_failures_are_forgotten(throttle: LoginThrottle, clock: FakeClock) -
     throttle.check(keys)
     throttle.record_failure(keys)
     throttle.check(keys)
+
+
+def test_stale_keys_are_swept_when_many_pile_up(throttle: LoginThrottle, clock: FakeClock,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from trialdesk.api import throttle as module
+
+    monkeypatch.setattr(module, "MAX_TRACKED_KEYS", 5)
+    for n in range(6):
+        throttle.record_failure(LoginThrottle.keys(f"user{n}", None))
+    clock.advance(3601)
+    throttle.record_failure(LoginThrottle.keys("fresh", None))
+    assert throttle.tracked_keys() == 1

@@ -19,11 +19,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pytest
+from reference_data import reference_frame
 from scipy.stats import norm
 
-from conftest import REFERENCE_DIR, load_reference
+from conftest import load_reference
 from trialdesk.survival import (
     KaplanMeier,
     kaplan_meier,
@@ -56,15 +56,8 @@ def assert_exact(actual: Any, expected: Any) -> None:
     np.testing.assert_array_equal(np.asarray(actual, dtype=float), as_float(expected))
 
 
-def _data(name: str) -> tuple[pd.DataFrame, dict[str, Any]]:
-    reference = load_reference(name)
-    data = pd.read_csv(REFERENCE_DIR / reference["meta"]["csv_file"])
-    data["arm"] = pd.Categorical(data["arm"], categories=reference["meta"]["arm_levels"])
-    return data, reference
-
-
 def _curves(name: str, conf_type: str, *, reverse: bool = False) -> dict[str, KaplanMeier]:
-    data, _ = _data(name)
+    data, _ = reference_frame(name)
     event = 1 - data["event"] if reverse else data["event"]
     curves = {"pooled": kaplan_meier(data["time"], event, conf_type=conf_type)}
     curves.update(kaplan_meier_by_group(data["time"], event, data["arm"], conf_type=conf_type))
@@ -156,7 +149,7 @@ def _reverse_cases() -> list[Any]:
 @pytest.mark.parametrize(("name", "curve"), _reverse_cases())
 def test_median_follow_up_matches_reverse_survfit(name: str, curve: str) -> None:
     """R: survfit(Surv(time, 1 - event) ~ arm, data = d, conf.type = 'log'); print and quantile."""
-    data, reference = _data(name)
+    data, reference = reference_frame(name)
     block = reference["median_followup_reverse_km"]
     expected = block["pooled"] if curve == "pooled" else block["by_arm"][curve]
     if curve == "pooled":

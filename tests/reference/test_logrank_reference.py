@@ -10,21 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pytest
+from reference_data import reference_frame
 
-from conftest import REFERENCE_DIR, load_reference
+from conftest import load_reference
 from trialdesk.survival import logrank_test
 
 ESTIMATE = 1e-6
 P_VALUE = 1e-4
-
-
-def _data(name: str) -> tuple[pd.DataFrame, dict[str, Any]]:
-    reference = load_reference(name)
-    data = pd.read_csv(REFERENCE_DIR / reference["meta"]["csv_file"])
-    data["arm"] = pd.Categorical(data["arm"], categories=reference["meta"]["arm_levels"])
-    return data, reference
 
 
 def _cases() -> list[Any]:
@@ -43,7 +36,7 @@ def _cases() -> list[Any]:
 def test_logrank_matches_survdiff(name: str, block: str, stratum: str | None, rho: float) -> None:
     """R: survdiff(Surv(time, event) ~ arm, data = d, rho = rho); stratified:
     survdiff(Surv(time, event) ~ arm + strata(sex), data = d)."""
-    data, reference = _data(name)
+    data, reference = reference_frame(name)
     expected = reference[block] if stratum is None else reference[block][stratum]
     lr = logrank_test(data["time"], data["event"], data["arm"],
                       strata=None if stratum is None else data[stratum], rho=rho)

@@ -44,7 +44,8 @@ robust <- coxph(Surv(time, event) ~ arm + x, data = d, ties = 'efron', robust = 
 pieces <- coxph(Surv(start, stop, event) ~ arm + x + strata(stratum) + cluster(id), data = p,
                 ties = 'efron')
 out <- list(efron = describe(efron), breslow = describe(breslow), robust = describe(robust),
-            pieces = describe(pieces), zph_efron = zph(efron), zph_breslow = zph(breslow))
+            pieces = describe(pieces), zph_efron = zph(efron), zph_breslow = zph(breslow),
+            zph_pieces = zph(pieces))
 """
 
 
@@ -98,7 +99,7 @@ def test_cox_ph_matches_live_R(data: dict[str, Any]) -> None:
     """R: the calls in R_SCRIPT: coxph(Surv(time, event) ~ arm + x + strata(stratum), ties =
     'efron' / 'breslow'), robust = TRUE, coxph(Surv(start, stop, event) ~ arm + x +
     strata(stratum) + cluster(id)) on the split rows, and cox.zph(fit, transform = 'km' /
-    'identity' / 'rank')."""
+    'identity' / 'rank') of the stratified and the split fits."""
     pieces = _split(data)
     expected = run_r(R_SCRIPT, {"d": data, "p": pieces})
     covariates = np.column_stack([data["arm"], data["x"]])
@@ -107,13 +108,18 @@ def test_cox_ph_matches_live_R(data: dict[str, Any]) -> None:
         _compare(fit, expected[ties])
         if ties == "efron":
             assert fit.iterations == expected[ties]["iter"]
-        for transform, chisq in expected[f"zph_{ties}"].items():
-            if not isinstance(chisq, list):  # R: singular information (g(t) nearly constant)
-                continue
-            zph = fit.ph_test(transform)
-            assert_allclose(np.append(zph.chisq, zph.global_chisq), chisq, rtol=0, atol=ESTIMATE)
+        _compare_zph(fit, expected[f"zph_{ties}"])
     robust = cox_ph(data["time"], data["event"], covariates, robust=True)
     _compare(robust, expected["robust"], robust=True)
     split = cox_ph(pieces["stop"], pieces["event"], np.column_stack([pieces["arm"], pieces["x"]]),
                    strata=pieces["stratum"], start=pieces["start"], cluster=pieces["id"])
     _compare(split, expected["pieces"], robust=True)
+    _compare_zph(split, expected["zph_pieces"])
+
+
+def _compare_zph(fit: Any, expected: dict[str, Any]) -> None:
+    for transform, chisq in expected.items():
+        if not isinstance(chisq, list):  # R: singular information (g(t) nearly constant)
+            continue
+        zph = fit.ph_test(transform)
+        assert_allclose(np.append(zph.chisq, zph.global_chisq), chisq, rtol=0, atol=ESTIMATE)

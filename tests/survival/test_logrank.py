@@ -131,3 +131,10 @@ def test_without_events_df_is_zero_and_p_one() -> None:
     # R's survdiff gives df = -1 and p = NaN here; trialdesk reports no evidence instead
     lr = logrank_test([1, 2, 3, 4], [0, 0, 0, 0], ["a", "b", "a", "b"])
     assert (lr.chisq, lr.df, lr.p_value) == (0.0, 0, 1.0)
+
+
+@pytest.mark.parametrize("labels", [["a", float("nan"), "b", "a", "b", "a"],
+                                    pd.Series(["a", None, "b", "a", "b", "a"], dtype="category")])
+def test_missing_label_in_list_or_categorical_names_its_row(labels: object) -> None:
+    with pytest.raises(InputError, match="row 1, group: is missing"):
+        logrank_test(TIME, EVENT, labels)

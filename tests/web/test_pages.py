@@ -187,6 +187,10 @@ def test_an_entry_form_stores_a_record_or_shows_the_problem(investigator: TestCl
     patient = randomised_patient(api, bearer(tokens["inv_mi"]), "sorafenib")
     page = investigator.get(f"/patients/{patient}")
     assert 'id="form-adverse-events"' in page.text
+    assert "Record an adverse event" in page.text
+    assert 'id="form-exposures"' in page.text
+    observed = randomised_patient(api, bearer(tokens["inv_mi"]), "observation")
+    assert 'id="form-exposures"' not in investigator.get(f"/patients/{observed}").text
     token = csrf_of(page.text)
     stored = investigator.post(f"/patients/{patient}/adverse-events", data={
         "csrf_token": token, "term": "Rash", "grade": "2", "start_date": day(3),
@@ -223,3 +227,15 @@ def test_logout_revokes_the_session(served_app: FastAPI) -> None:
     assert client.post("/logout", data={"csrf_token": token}).status_code == 303
     replay = TestClient(served_app, follow_redirects=False, cookies={SESSION_COOKIE: session})
     assert replay.get("/").status_code == 303
+
+
+def test_an_admin_sees_counts_but_no_patient_ids(served_app: FastAPI, api: TestClient,
+                                                 tokens: dict[str, str]) -> None:
+    randomised_patient(api, bearer(tokens["inv_mi"]), "sorafenib")
+    with browser(served_app, "admin") as admin:
+        page = admin.get("/")
+        assert page.status_code == 200
+        assert "Randomised (n=" in page.text
+        assert "/patients/RESORT-" not in page.text
+        assert 'href="/patients"' not in page.text
+        assert admin.get("/patients").status_code == 403

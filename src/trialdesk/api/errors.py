@@ -185,8 +185,13 @@ async def _on_http_error(request: Request, error: Exception) -> JSONResponse:
     if not isinstance(error, StarletteHTTPException):
         raise error
     status = error.status_code
-    code = HTTPStatus(status).name.lower() if status in HTTPStatus._value2member_map_ else "error"
-    message = error.detail if isinstance(error.detail, str) else HTTPStatus(status).phrase
+    try:
+        known = HTTPStatus(status)
+    except ValueError:
+        code, phrase = "error", "error"
+    else:
+        code, phrase = known.name.lower(), known.phrase
+    message = error.detail if isinstance(error.detail, str) else phrase
     return JSONResponse(error_payload(status, code, message), status_code=status,
                         headers=getattr(error, "headers", None))
 

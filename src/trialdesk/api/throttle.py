@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
+#: Keys tracked before stale ones (older than ``forget_after``) are swept out.
+MAX_TRACKED_KEYS = 10_000
+
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
@@ -104,9 +107,12 @@ class LoginThrottle:
             raise LoginThrottledError(retry_after=max(1, int(-(-wait.total_seconds() // 1))))
 
     def record_failure(self, keys: tuple[str, ...]) -> None:
-        """Count one failed attempt under every key."""
+        """Count one failed attempt under every key (forgetting stale keys when many pile up)."""
         now = self._clock()
         with self._lock:
+            if len(self._failures) > MAX_TRACKED_KEYS:
+                self._failures = {key: record for key, record in self._failures.items()
+                                  if now - record.last <= self._forget_after}
             for key in keys:
                 record = self._failures.get(key)
                 if record is None or now - record.last > self._forget_after:
@@ -115,6 +121,11 @@ class LoginThrottle:
                     record.count += 1
                     record.last = now
         logger.info("failed login counted under %d key(s)", len(keys))
+
+    def tracked_keys(self) -> int:
+        """How many keys currently hold failures (for monitoring memory use)."""
+        with self._lock:
+            return len(self._failures)
 
     def record_success(self, username: str) -> None:
         """Clear the username's count after a successful login.

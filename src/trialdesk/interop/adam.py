@@ -6,7 +6,8 @@ last adequate scan), treatment-emergent AEs and cut dosing periods all come from
 ``trialdesk.analysis.dose_intensity``; this module renames and recodes them as the ADaM IG
 spells them (``docs/interop.md#export``):
 
-* ADSL, one row per patient screened by the cut-off; screen failures have ``ARMCD``
+* ADSL, one row per patient screened by the cut-off, ``USUBJID`` = ``STUDYID-SUBJID`` (the
+  subject id itself when it already starts so); screen failures have ``ARMCD``
   ``SCRNFAIL``, eligible patients not randomised ``NOTASSGN`` (SDTM controlled terms),
   randomised patients of a dosing arm who never started ``ACTARMCD`` ``NOTTRT``;
   flags are ``Y``/``N``; the stratification factors are ``STRAT1R``, ``STRAT2R``, ... in
@@ -27,8 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,7 @@ from trialdesk.interop.metadata import (
     Variable,
     screening_variable_names,
 )
+from trialdesk.protocol import Protocol
 from trialdesk.trial.data import TrialData
 
 __all__ = ["AdamDatasets", "adsl_variables", "build_adam", "calendar_dates", "latest_record_date"]
@@ -66,10 +67,12 @@ class AdamDatasets:
 
     ``variables`` maps each dataset name (``ADSL``, ``ADTTE``, ``ADAE``, ``ADEX``) to its
     variables in column order; a dataset not supplied (an import without ADAE) is absent.
+    ``sources`` names each imported dataset's file (for error messages).
     """
 
     frames: Mapping[str, pd.DataFrame]
     variables: Mapping[str, tuple[Variable, ...]]
+    sources: Mapping[str, str] = field(default_factory=dict)
 
 
 def calendar_dates(column: pd.Series) -> pd.Series:
@@ -89,16 +92,16 @@ def latest_record_date(data: TrialData) -> dt.date:
     return max(dates)
 
 
-def adsl_variables(protocol: Any) -> tuple[Variable, ...]:
+def adsl_variables(protocol: Protocol) -> tuple[Variable, ...]:
     """ADSL's variables for a protocol: the fixed ones, one per factor, one per screening field."""
     fixed = [v.name for v in ADSL_VARIABLES]
-    factors = tuple(Variable(f"STRAT{k}R", factor.label[:40], "Char",
+    factors = tuple(Variable(f"STRAT{k}R", factor.label[:40].rstrip(), "Char",
                              f"Assigned (stratification factor {factor.name})")
                     for k, factor in enumerate(protocol.stratification_factors, start=1))
     names = screening_variable_names([f.name for f in protocol.screening_fields],
                                      taken=[*fixed, *(v.name for v in factors)])
     kinds = {"date": "Date", "int": "Num", "float": "Num"}
-    fields = tuple(Variable(names[f.name], (f.label or f.name)[:40], kinds.get(f.type, "Char"),
+    fields = tuple(Variable(names[f.name], (f.label or f.name)[:40].rstrip(), kinds.get(f.type, "Char"),
                             f"Collected (screening field {f.name})")
                    for f in protocol.screening_fields)
     return (*ADSL_VARIABLES, *factors, *fields)
@@ -129,7 +132,7 @@ def _study_events(data: TrialData, cutoff: dt.date) -> pd.DataFrame:
     return events[events["event_date"].map(lambda d: d is not None and d <= cutoff)]
 
 
-def _adsl(datasets: AnalysisDatasets, data: TrialData, protocol: Any, study: str) -> pd.DataFrame:
+def _adsl(datasets: AnalysisDatasets, data: TrialData, protocol: Protocol, study: str) -> pd.DataFrame:
     screening = datasets.screening.set_index("patient_id", drop=False)
     subjects = datasets.subjects.set_index("patient_id")
     randomised = screening["patient_id"].isin(subjects.index)
@@ -143,7 +146,8 @@ def _adsl(datasets: AnalysisDatasets, data: TrialData, protocol: Any, study: str
     actarmcd = actual.where(actual.notna(), NOT_TREATED[0]).where(randomised, armcd)
     site = screening["site_code"] if "site_code" in screening.columns else screening["site"]
     adsl = pd.DataFrame({
-        "STUDYID": study, "USUBJID": study + "-" + screening["patient_id"].astype(str),
+        "STUDYID": study, "USUBJID": screening["patient_id"].astype(str).map(
+            lambda subject: subject if subject.startswith(f"{study}-") else f"{study}-{subject}"),
         "SUBJID": screening["patient_id"].astype(str), "SITEID": _text(site),
         "ARM": armcd.map(names), "ARMCD": armcd, "ACTARM": actarmcd.map(names), "ACTARMCD": actarmcd,
         "TRT01P": armcd.map(arm_names).fillna(""), "TRT01A": actual.map(arm_names).fillna(""),
@@ -174,14 +178,14 @@ def _adsl(datasets: AnalysisDatasets, data: TrialData, protocol: Any, study: str
         adsl[f"STRAT{k}R"] = _text(per_subject(subjects[factor.name]))
     variables = adsl_variables(protocol)
     field_variables = variables[len(variables) - len(protocol.screening_fields):]
-    for field, variable in zip(protocol.screening_fields, field_variables, strict=True):
-        values = screening[field.name] if field.name in screening.columns else pd.Series(
+    for spec, variable in zip(protocol.screening_fields, field_variables, strict=True):
+        values = screening[spec.name] if spec.name in screening.columns else pd.Series(
             None, index=screening.index, dtype=object)
-        adsl[variable.name] = _screening_value(values, field.type)
+        adsl[variable.name] = _screening_value(values, spec.type)
     return adsl[[v.name for v in variables]].reset_index(drop=True)
 
 
-def _adtte(datasets: AnalysisDatasets, protocol: Any, adsl: pd.DataFrame) -> pd.DataFrame:
+def _adtte(datasets: AnalysisDatasets, protocol: Protocol, adsl: pd.DataFrame) -> pd.DataFrame:
     rfs = datasets.rfs
     subjects = datasets.subjects.set_index("patient_id")
     start = rfs["patient_id"].map(subjects["randomization_date"])
@@ -224,7 +228,7 @@ def _adae(datasets: AnalysisDatasets, adsl: pd.DataFrame) -> pd.DataFrame:
     return adae[[v.name for v in ADAE_VARIABLES]].reset_index(drop=True)
 
 
-def _adex(datasets: AnalysisDatasets, protocol: Any, adsl: pd.DataFrame) -> pd.DataFrame:
+def _adex(datasets: AnalysisDatasets, protocol: Protocol, adsl: pd.DataFrame) -> pd.DataFrame:
     by_subject = adsl.set_index("SUBJID")
     doses = datasets.exposures
     rows = pd.DataFrame({
@@ -248,7 +252,7 @@ def _adex(datasets: AnalysisDatasets, protocol: Any, adsl: pd.DataFrame) -> pd.D
     return adex[[v.name for v in ADEX_VARIABLES]]
 
 
-def build_adam(data: TrialData, protocol: Any, *, cutoff: dt.date) -> AdamDatasets:
+def build_adam(data: TrialData, protocol: Protocol, *, cutoff: dt.date) -> AdamDatasets:
     """ADSL, ADTTE, ADAE and ADEX of a trial at a data cut-off (rules: module doc).
 
     Parameters

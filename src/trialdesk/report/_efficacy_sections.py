@@ -33,8 +33,9 @@ def risk_table_months(primary: PrimaryAnalysis) -> list[float]:
 
 
 def _ci_labels(conf_level: float) -> tuple[str, str]:
-    level = f"{conf_level:g}"
-    return f"lower {level}", f"upper {level}"
+    """CI column labels as R's ``summary(coxph)`` prints them (``lower .95``)."""
+    percent = f"{100 * conf_level:g}"
+    return f"lower .{percent}", f"upper .{percent}"
 
 
 def median_table(primary: PrimaryAnalysis) -> Table:
@@ -48,13 +49,13 @@ def median_table(primary: PrimaryAnalysis) -> Table:
 
 def landmark_table(primary: PrimaryAnalysis) -> Table:
     """Per arm and landmark: numbers at risk, S(t) and its CI, as R ``summary(fit, times=)``."""
-    lower, upper = _ci_labels(primary.conf_level)
+    percent = f"{100 * primary.conf_level:g}"
     rows = []
     for lm in primary.landmarks:
         (n_risk,) = numbers_at_risk(primary.curve(lm.arm).km, [lm.time])
         rows.append((lm.arm, lm.time, int(n_risk), lm.survival, lm.lower, lm.upper))
     return shown_with(Table.from_rows(
-        ("arm", "time", "n.risk", "survival", f"{lower} CI", f"{upper} CI"), rows,
+        ("arm", "time", "n.risk", "survival", f"lower {percent}% CI", f"upper {percent}% CI"), rows,
         title=f"Landmark RFS ({primary.conf_type} CI)"))
 
 
@@ -154,7 +155,7 @@ def subgroup_section(subgroups: SubgroupAnalysis | None) -> ReportSection:
     axes = plot_forest(rows, interaction_p=interaction,
                        favours=(f"favours {subgroups.experimental}",
                                 f"favours {subgroups.control}"),
-                       events_header=f"events/N {subgroups.experimental} vs {subgroups.control}")
+                       events_header=f"events/N\n{subgroups.experimental} vs {subgroups.control}")
     return ReportSection(
         anchor="subgroups", title=title,
         paragraphs=(

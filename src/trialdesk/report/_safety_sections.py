@@ -28,6 +28,22 @@ def patients_with_events_table(safety: SafetySummary) -> Table:
         title="Patients with at least one adverse event (worst grade per patient)"), 3)
 
 
+def _count(count: int, n: int) -> str:
+    return f"{count} ({100 * count / n:.0f}%)" if n else str(count)
+
+
+def events_by_term_table(safety: SafetySummary) -> Table:
+    """Per term: patients with it per arm, any grade and grade >= 3, as n (%); Fisher p."""
+    names = ["term"]
+    for arm in safety.arms:
+        names += [f"{arm} any", f"{arm} >=3"]
+    rows = [(r.term, *(cell for k, n in enumerate(safety.n)
+                       for cell in (_count(r.any_grade[k], n), _count(r.grade3[k], n))),
+             r.p_any, r.p_grade3) for r in safety.rows]
+    return shown_with(Table.from_rows((*names, "p any", "p >=3"), rows,
+                                      title="Patients by adverse-event term (worst grade)"), 3)
+
+
 def safety_section(safety: SafetySummary) -> ReportSection:
     """Worst grade per patient by arm, grade >= 3 rates with exact CIs and Fisher's test."""
     overall = safety.row(ANY_EVENT)
@@ -43,7 +59,7 @@ def safety_section(safety: SafetySummary) -> ReportSection:
             f"{overall.p_any:.4f}.",
         ),
         tables=(patients_with_events_table(safety), safety.worst_grade_summary(),
-                shown_with(safety.summary(), 3)))
+                events_by_term_table(safety)))
 
 
 def cox_models_table(dose: DoseIntensity) -> Table:

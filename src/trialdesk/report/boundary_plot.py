@@ -18,7 +18,9 @@ def plot_boundaries(information_rates: Sequence[float], critical_values: Sequenc
     """Efficacy boundary (z, one-sided: reject when z >= bound), futility bound, observed z.
 
     The sign convention is the design module's: z > 0 favours the experimental arm.
-    Futility bounds of -6 or below (rpact's "none") are not drawn.
+    Futility bounds of -6 or below (rpact's "none", or -inf) are not drawn; as in rpact
+    there may be fewer of them than looks (none at the final look): they belong to the
+    first looks.
     """
     if ax is None:
         figure = Figure(figsize=(6.5, 4.5))
@@ -29,7 +31,7 @@ def plot_boundaries(information_rates: Sequence[float], critical_values: Sequenc
         futility = np.asarray(futility_bounds, dtype=float)
         shown = futility > -6.0
         if shown.any():
-            ax.plot(rates[shown], futility[shown], "s--", color="#c4461b",
+            ax.plot(rates[:futility.size][shown], futility[shown], "s--", color="#c4461b",
                     label="futility bound")
     if len(observed_z):
         ax.plot(observed_information, observed_z, "D-", color="black", label="observed z")

@@ -39,7 +39,7 @@ def turnbull_coordinates(estimate: TurnbullCurve) -> tuple[np.ndarray, np.ndarra
     left = np.asarray(estimate.left, dtype=float)[finite]
     right = np.asarray(estimate.right, dtype=float)[finite]
     after = np.asarray(estimate.survival, dtype=float)[finite]
-    before = np.concatenate([[1.0], after[:-1]])
+    before = np.concatenate([[1.0], after])[:-1]
     x = np.concatenate([[0.0], np.column_stack([left, right]).ravel()])
     y = np.concatenate([[1.0], np.column_stack([before, after]).ravel()])
     return x, y

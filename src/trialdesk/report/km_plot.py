@@ -112,7 +112,8 @@ def _draw_risk_table(ax: Axes, km_by_arm: Mapping[str, KaplanMeierCurve],
     the column at time 0; the x axis stops at the last time so columns and ticks line up.
     """
     ax.set_xticks(times)
-    ax.set_xlim(0.0, times[-1] * 1.03)
+    if times[-1] > 0:
+        ax.set_xlim(0.0, times[-1] * 1.03)
     n_arms = len(km_by_arm)
     height = 0.075 * n_arms
     table = ax.inset_axes((0.0, -0.2 - height, 1.0, height), sharex=ax)

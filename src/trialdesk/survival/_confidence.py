@@ -51,10 +51,12 @@ def confidence_band(survival: np.ndarray, se_cumhaz: np.ndarray, conf_type: Conf
     - ``log-log``: exp(-exp(log(-log S) -/+ z se / log S)); NaN where S is 0 or 1.
     - ``plain``: S -/+ z S se, cut to [0, 1]; NaN where S = 0 (se is infinite there).
     """
-    if conf_type == "log":
-        log_s = np.log(np.where(survival == 0, np.nan, survival))
-        half = z * se_cumhaz
-        return np.exp(log_s - half), np.minimum(np.exp(log_s + half), 1.0)
+    if conf_type == "log":  # S exp(-/+ h) = exp(log S -/+ h), one exp instead of a log and two
+        factor = np.exp(z * se_cumhaz)
+        defined = survival > 0
+        lower = np.divide(survival, factor, out=np.full(survival.shape, np.nan), where=defined)
+        upper = np.multiply(survival, factor, out=np.full(survival.shape, np.nan), where=defined)
+        return lower, np.minimum(upper, 1.0, out=upper)
     if conf_type == "log-log":
         log_s = np.log(np.where((survival == 0) | (survival == 1), np.nan, survival))
         half = z * se_cumhaz / log_s

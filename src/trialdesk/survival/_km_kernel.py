@@ -54,10 +54,13 @@ def risk_table(time: np.ndarray, event: np.ndarray) -> RiskTable:
 
     time: (n,) float64 sorted ascending, n >= 1; event: (n,) 0/1 in the same order.
     """
-    starts = np.flatnonzero(np.concatenate(([True], time[1:] != time[:-1])))
+    n = time.shape[0]
+    starts = np.concatenate(([True], time[1:] != time[:-1])).nonzero()[0]
     n_event = np.add.reduceat(event, starts).astype(np.int64)
-    n_leaving = np.diff(starts, append=time.shape[0])
-    return RiskTable(time[starts], time.shape[0] - starts, n_event, n_leaving - n_event)
+    n_risk = n - starts
+    n_leaving = n_risk.copy()
+    n_leaving[:-1] -= n_risk[1:]
+    return RiskTable(time[starts], n_risk, n_event, n_leaving - n_event)
 
 
 def product_limit(n_risk: np.ndarray, n_event: np.ndarray) -> np.ndarray:

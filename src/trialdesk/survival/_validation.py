@@ -83,12 +83,24 @@ def as_group_labels(values: ArrayLike, *, name: str = "group", n: int | None = N
     if categories is None and hasattr(values, "cat"):
         categories = values.cat.categories
     raw = np.asarray(values)
+    if raw.dtype.kind in "US" and not isinstance(values, np.ndarray):
+        raw = np.asarray(values, dtype=object)  # a list's NaN would otherwise become "nan"
     if raw.ndim != 1:
         raise InputError(f"must be 1-D, got shape {raw.shape}", field=name)
     if n is not None and raw.shape[0] != n:
         raise InputError(f"has length {raw.shape[0]}, expected {n} (as time)", field=name)
     if categories is not None:
-        return _codes_for_categories(raw, tuple(str(c) for c in categories), name=name)
+        labels = tuple(str(c) for c in categories)
+        category_codes = getattr(values, "codes", None)
+        if category_codes is None and hasattr(values, "cat"):
+            category_codes = values.cat.codes
+        if category_codes is None:
+            return _codes_for_categories(raw, labels, name=name)
+        codes = np.asarray(category_codes).astype(np.intp)
+        missing = codes < 0
+        if missing.any():
+            raise InputError("is missing", field=name, row=first_bad_index(missing))
+        return labels, codes
     if raw.dtype.kind in "biu" and raw.size:
         distinct, codes = _distinct_integers(raw)
     else:
@@ -130,8 +142,9 @@ def _missing_mask(raw: np.ndarray) -> np.ndarray:
     """True where a label is None or NaN."""
     if raw.dtype.kind in "fc":
         return np.isnan(raw)
-    return np.fromiter((v is None or (isinstance(v, float) and v != v) for v in raw.tolist()),
-                       dtype=bool, count=raw.shape[0])
+    is_none = np.equal(raw, None)
+    not_itself = np.not_equal(raw, raw)  # NaN is the one value unequal to itself
+    return np.asarray(is_none | not_itself, dtype=bool)
 
 
 def _codes_for_categories(raw: np.ndarray, labels: tuple[str, ...], *, name: str

@@ -171,9 +171,9 @@ def _stratum_sums(time: np.ndarray, event: np.ndarray, codes: np.ndarray, groups
     time, event = unpack_key(merged[order])
     code_type = np.int8 if groups < 128 else np.intp
     codes = np.repeat(np.arange(groups, dtype=code_type), [run.shape[0] for run in runs])[order]
-    starts = np.flatnonzero(np.concatenate(([True], time[1:] != time[:-1])))
+    starts = np.concatenate(([True], time[1:] != time[:-1])).nonzero()[0]
     total_event = np.add.reduceat(event, starts)
-    event_runs = np.flatnonzero(total_event > 0)
+    event_runs = (total_event > 0).nonzero()[0]
     event_starts = starts[event_runs]
     n_risk = np.empty((groups, event_runs.shape[0]))
     n_event = np.empty((groups, event_runs.shape[0]))

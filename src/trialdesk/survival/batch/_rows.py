@@ -148,4 +148,5 @@ def before_run(values: np.ndarray, run_first: np.ndarray) -> np.ndarray:
 
 def run_sums(values: np.ndarray, run_first: np.ndarray) -> np.ndarray:
     """Sum of ``values`` over each position's tie run so far (complete at the run's last position)."""
-    return np.cumsum(values, axis=1) - before_run(values, run_first)
+    running = np.cumsum(values, axis=1)
+    return running - np.take(running - values, run_first)

@@ -2,5 +2,6 @@
 
 from trialdesk.survival.cox.fit import cox_ph
 from trialdesk.survival.cox.result import ChiSquareTest, ConfidenceInterval, CoxFit, PairCounts
+from trialdesk.survival.cox.zph import ProportionalHazardsTest
 
-__all__ = ["ChiSquareTest", "ConfidenceInterval", "CoxFit", "PairCounts", "cox_ph"]
+__all__ = ["ChiSquareTest", "ConfidenceInterval", "CoxFit", "PairCounts", "ProportionalHazardsTest", "cox_ph"]

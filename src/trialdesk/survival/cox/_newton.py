@@ -72,8 +72,9 @@ def _invert(matrix: np.ndarray) -> np.ndarray:
 class _Evaluator:
     """Log-likelihood, score and information per trial at given coefficients.
 
-    Only the trials asked for are computed (their blocks are picked out), so trials that have
-    converged cost nothing in later iterations.
+    When fewer than half the trials are asked for, only their blocks are picked out and
+    computed, so trials that have converged cost little in later iterations (copying most of
+    the blocks out would cost more than computing them all).
     """
 
     def __init__(self, risk_sets: RiskSets, X: np.ndarray, block_trial: np.ndarray, ties: Ties):
@@ -82,19 +83,22 @@ class _Evaluator:
         self.n_trials = int(block_trial[-1]) + 1
 
     def __call__(self, coef: np.ndarray, trials: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Results for ``trials`` (sorted indices) at their ``coef`` (``(len(trials), p)``)."""
+        """Results for ``trials`` (sorted indices), each at its row of ``coef`` (``(T, p)``)."""
         risk_sets, X, block_trial = self.risk_sets, self.X, self.block_trial
-        if trials.shape[0] < self.n_trials:
+        picked = 2 * trials.shape[0] < self.n_trials
+        if picked:
             one_block_each = block_trial.shape[0] == self.n_trials
             blocks = trials if one_block_each else np.flatnonzero(np.isin(block_trial, trials))
             risk_sets, X = risk_sets.subset(blocks), X[blocks]
             block_trial = np.searchsorted(trials, block_trial[blocks])
+            coef = coef[trials]
         sums = risk_set_sums(risk_sets, X, coef[block_trial], ties=self.ties)
         results = (loglik(risk_sets, sums), score(risk_sets, X, sums), information(risk_sets, X, sums))
-        if block_trial.shape[0] == trials.shape[0]:
-            return results
-        starts = np.flatnonzero(np.r_[True, block_trial[1:] != block_trial[:-1]])
-        return tuple(np.add.reduceat(values, starts, axis=0) for values in results)  # type: ignore[return-value]
+        if block_trial.shape[0] != coef.shape[0]:  # several blocks (strata) per trial
+            starts = np.flatnonzero(np.r_[True, block_trial[1:] != block_trial[:-1]])
+            results = tuple(np.add.reduceat(values, starts, axis=0) for values in results)
+        return results if picked or trials.shape[0] == self.n_trials else tuple(
+            values[trials] for values in results)  # type: ignore[return-value]
 
 
 def fit_newton(risk_sets: RiskSets, X: np.ndarray, block_trial: np.ndarray, *, ties: Ties,
@@ -126,7 +130,7 @@ def fit_newton(risk_sets: RiskSets, X: np.ndarray, block_trial: np.ndarray, *, t
     iterations = np.full(n_trials, max_iterations + 1)  # R counts one past the limit
     for iteration in range(1, max_iterations + 1):
         active = np.flatnonzero(~done)
-        new_loglik, u, info = evaluate(new_coef[active], active)
+        new_loglik, u, info = evaluate(new_coef, active)
         finite = (np.isfinite(new_loglik) & np.all(np.isfinite(u), axis=1)
                   & np.all(np.isfinite(info), axis=(1, 2)))
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -151,7 +155,7 @@ def fit_newton(risk_sets: RiskSets, X: np.ndarray, block_trial: np.ndarray, *, t
         new_coef[trials] = np.where(worse[:, None], pulled_back, new_coef[trials] + step)
     if not done.all():
         stuck = np.flatnonzero(~done)
-        final_loglik[stuck], final_u[stuck], final_info[stuck] = evaluate(coef[stuck], stuck)
+        final_loglik[stuck], final_u[stuck], final_info[stuck] = evaluate(coef, stuck)
         final_coef[stuck] = coef[stuck]
     return NewtonFit(coef=final_coef, variance=_invert(final_info), loglik_null=loglik0,
                      information_null=info0, loglik_final=final_loglik, score=final_u,

@@ -55,7 +55,8 @@ class RiskSetSums:
 
 def _reverse_cumsum(values: np.ndarray) -> np.ndarray:
     """Sums from each position to the end of its block, with a trailing zero: ``(B, m+1, ...)``."""
-    out = np.zeros((values.shape[0], values.shape[1] + 1, *values.shape[2:]))
+    out = np.empty((values.shape[0], values.shape[1] + 1, *values.shape[2:]))
+    out[:, -1] = 0.0
     np.cumsum(values[:, ::-1], axis=1, out=out[:, -2::-1])
     return out
 
@@ -66,15 +67,19 @@ def _at_risk_sums(risk_sets: RiskSets, values: np.ndarray, fraction: np.ndarray)
     the first rows of their run, so both come from one reverse cumulative sum."""
     rev = _reverse_cumsum(values)
     at_risk = risk_sets.at_position(rev, risk_sets.first_at)
-    if risk_sets.start_order is not None:
-        entering_later = _reverse_cumsum(np.take_along_axis(values, risk_sets.start_order[..., None], axis=1))
-        at_risk -= risk_sets.at_position(entering_later, risk_sets.entered_at)
     tied = risk_sets.tied_deaths
-    if tied.shape[0]:
+    if 8 * tied.shape[0] > fraction.size:  # heavily tied: one more dense gather is cheaper
+        tied_sum = at_risk - risk_sets.at_position(rev, risk_sets.deaths_end_at)
+        tied_sum *= fraction[..., None]
+        at_risk -= tied_sum
+    elif tied.shape[0]:
         flat_rev = rev.reshape(-1, values.shape[-1])
         tied_sum = (flat_rev[risk_sets.first_at.reshape(-1)[tied]]
                     - flat_rev[risk_sets.deaths_end_at.reshape(-1)[tied]])
         at_risk.reshape(-1, values.shape[-1])[tied] -= fraction.reshape(-1)[tied, None] * tied_sum
+    if risk_sets.start_order is not None:
+        entering_later = _reverse_cumsum(np.take_along_axis(values, risk_sets.start_order[..., None], axis=1))
+        at_risk -= risk_sets.at_position(entering_later, risk_sets.entered_at)
     return at_risk
 
 
@@ -108,15 +113,16 @@ def risk_set_sums(risk_sets: RiskSets, X: np.ndarray, beta: np.ndarray, *, ties:
 
 def loglik(risk_sets: RiskSets, sums: RiskSetSums) -> np.ndarray:
     """Partial log-likelihood per block, ``(B,)``."""
-    return np.sum(risk_sets.death * (sums.eta - np.log(sums.denominator)), axis=1)
+    return np.einsum("bm,bm->b", risk_sets.death, sums.eta - np.log(sums.denominator))
 
 
 def score(risk_sets: RiskSets, X: np.ndarray, sums: RiskSetSums,
           time_weight: np.ndarray | None = None) -> np.ndarray:
     """Score ``sum_deaths w (x - zbar)`` per block, ``(B, p)``; ``w`` = ``time_weight`` or 1."""
-    weight = np.ones(risk_sets.shape) if time_weight is None else time_weight
-    return (np.einsum("bm,bmp->bp", weight * risk_sets.death, X)
-            - np.einsum("bm,bmp->bp", weight, sums.zbar))
+    if time_weight is None:
+        return np.einsum("bm,bmp->bp", risk_sets.death, X) - sums.zbar.sum(axis=1)
+    return (np.einsum("bm,bmp->bp", time_weight * risk_sets.death, X)
+            - np.einsum("bm,bmp->bp", time_weight, sums.zbar))
 
 
 def information(risk_sets: RiskSets, X: np.ndarray, sums: RiskSetSums,
@@ -127,9 +133,12 @@ def information(risk_sets: RiskSets, X: np.ndarray, sums: RiskSetSums,
     proportional-hazards test uses ``g(t)`` and ``g(t)^2`` (docs/methods.md#cox-zph).
     """
     per_death = sums.inv_denominator if time_weight is None else sums.inv_denominator * time_weight
-    at_risk_weight = _exposure(risk_sets, per_death)
-    own_run = risk_sets.death_sum(per_death * sums.fraction)
-    row_weight = sums.risk * (at_risk_weight - risk_sets.death * own_run)
+    row_weight = _exposure(risk_sets, per_death)
+    row_weight *= sums.risk
+    tied = risk_sets.tied_deaths
+    if tied.shape[0]:  # a tied death is left out of its own run's later Efron terms
+        own_run = risk_sets.tied_run_sum((per_death * sums.fraction).reshape(-1)[tied])
+        row_weight.reshape(-1)[tied] -= sums.risk.reshape(-1)[tied] * own_run
     weighted = X * row_weight[..., None]
     zbar_weight = sums.zbar if time_weight is None else sums.zbar * time_weight[..., None]
     return (np.matmul(weighted.transpose(0, 2, 1), X)

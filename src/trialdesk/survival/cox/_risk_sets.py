@@ -106,14 +106,20 @@ class RiskSets:
         out = values.copy()
         if self.tied_deaths.shape[0]:
             flat_values = values.reshape(-1, *values.shape[2:])
-            sums = np.add.reduceat(flat_values[self.tied_deaths], self.tied_run_starts, axis=0)
-            out.reshape(-1, *values.shape[2:])[self.tied_deaths] = sums[self.tied_run_of]
+            out.reshape(-1, *values.shape[2:])[self.tied_deaths] = self.tied_run_sum(
+                flat_values[self.tied_deaths])
         return out
+
+    def tied_run_sum(self, values: np.ndarray) -> np.ndarray:
+        """For values given at ``tied_deaths`` only (``(len(tied_deaths), ...)``), each one's
+        sum over the tied deaths of its run."""
+        return np.add.reduceat(values, self.tied_run_starts, axis=0)[self.tied_run_of]
 
 
 def forward_cumsum(values: np.ndarray) -> np.ndarray:
     """Sums up to (not including) each position of its block, with a final total: ``(B, m+1, ...)``."""
-    out = np.zeros((values.shape[0], values.shape[1] + 1, *values.shape[2:]))
+    out = np.empty((values.shape[0], values.shape[1] + 1, *values.shape[2:]))
+    out[:, 0] = 0.0
     np.cumsum(values, axis=1, out=out[:, 1:])
     return out
 

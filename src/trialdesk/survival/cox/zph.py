@@ -18,6 +18,7 @@ import numpy as np
 from scipy import stats
 
 from trialdesk.errors import InputError
+from trialdesk.survival._km_kernel import product_limit
 from trialdesk.survival.cox._model import CoxModelData
 from trialdesk.survival.cox._partial_likelihood import information, risk_set_sums, score
 from trialdesk.survival.cox._risk_sets import build_risk_sets, sort_blocks
@@ -65,8 +66,9 @@ def _km_before(model: CoxModelData) -> np.ndarray:
     n_risk = risk_set_sums(pooled, np.ones((1, stop.shape[0], 1)), np.zeros((1, 1)),
                            ties="breslow").denominator[0]
     first_death = (pooled.death[0] > 0) & (np.arange(stop.shape[0]) == pooled.run_first[0])
-    factor = np.where(first_death, 1.0 - pooled.n_deaths_in_run[0] / n_risk, 1.0)
-    before_run = np.concatenate(([1.0], np.cumprod(factor)))[pooled.run_first[0]]
+    survival = product_limit(np.where(first_death, n_risk, 1.0),
+                             np.where(first_death, pooled.n_deaths_in_run[0], 0.0))
+    before_run = np.concatenate(([1.0], survival))[pooled.run_first[0]]
     km_before = np.empty(stop.shape[0])
     km_before[order] = before_run
     out = np.ones(valid.shape)

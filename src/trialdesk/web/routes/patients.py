@@ -140,13 +140,16 @@ def submit_screening(request: Request, form: CsrfForm, user: PageUser, db: DbSes
     return RedirectResponse(f"/patients/{result.subject_id}", status_code=303)
 
 
-def _patient_page(request: Request, user: Actor, db: DbSession, patient_id: str, *,
+def _patient_page(request: Request, user: Actor, db: DbSession, state: State, patient_id: str, *,
                   error: str | None = None, status_code: int = 200) -> Response:
     timeline = patient_timeline(db, user, patient_id)
     patient = timeline.patient
     entering = user.role in DATA_ENTRY_ROLES
-    forms = [{"title": f"Record a {spec.title}", "path": spec.path,
-              "fields": form_fields(spec.schema_in)} for spec in RECORD_KINDS]
+    _code, protocol = trial_protocol(db, state)
+    dosed = patient.arm is not None and protocol.arm(patient.arm).daily_dose_mg is not None
+    forms = [{"title": f"Record {'an' if spec.title[0] in 'aeiou' else 'a'} {spec.title}",
+              "path": spec.path, "fields": form_fields(spec.schema_in)}
+             for spec in RECORD_KINDS if dosed or spec.kind != "exposure"]
     return render(request, "patient.html", {
         "title": f"Patient {patient.subject_id}", "patient": patient,
         "timeline": timeline_items(timeline), "entry_forms": forms,
@@ -156,21 +159,25 @@ def _patient_page(request: Request, user: Actor, db: DbSession, patient_id: str,
 
 
 @router.get("/patients/{patient_id}")
-def patient_page(request: Request, patient_id: str, user: PageUser, db: DbSession) -> Response:
-    """A patient's timeline (screening, randomisation, doses, scans, events, AEs) and entry forms."""
-    return _patient_page(request, user, db, patient_id)
+def patient_page(request: Request, patient_id: str, user: PageUser, db: DbSession,
+                 state: State) -> Response:
+    """A patient's timeline (screening, randomisation, doses, scans, events, AEs) and entry forms.
+
+    The dosing form shows only for an arm with study drug.
+    """
+    return _patient_page(request, user, db, state, patient_id)
 
 
 def _add_entry_route(path: str) -> None:
     spec = next(s for s in RECORD_KINDS if s.path == path)
 
-    def add(request: Request, patient_id: str, form: CsrfForm, user: PageUser,
-            db: DbSession) -> Response:
+    def add(request: Request, patient_id: str, form: CsrfForm, user: PageUser, db: DbSession,
+            state: State) -> Response:
         try:
             body = parse_form(spec.schema_in, form, source=f"{spec.title} form")
             spec.store(db, user, patient_id, **body.model_dump())
         except InputError as exc:
-            return _patient_page(request, user, db, patient_id, error=str(exc),
+            return _patient_page(request, user, db, state, patient_id, error=str(exc),
                                  status_code=status_for(exc)[0])
         return RedirectResponse(f"/patients/{patient_id}", status_code=303)
 

@@ -1,0 +1,101 @@
+"""A small RESORT trial recorded through the services, with every kind of record ADaM carries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from trialdesk.protocol import load_protocol
+from trialdesk.services import (
+    SYSTEM,
+    Actor,
+    create_site,
+    create_trial,
+    randomise,
+    record_adverse_event,
+    record_assessment,
+    record_event,
+    record_exposure,
+    screen,
+)
+from trialdesk.store import create_engine, session_factory
+
+DAY0 = dt.date(2020, 3, 2)
+CUTOFF = dt.date(2022, 6, 30)
+ELIGIBLE = {"birth_date": dt.date(1960, 5, 1), "sex": "male", "prior_nephrectomy": True,
+            "nephrectomy_date": dt.date(2016, 1, 10), "histology": "clear_cell_predominant",
+            "metastases_diagnosis_date": dt.date(2019, 11, 1), "metastasis_site": "lung",
+            "metastases_resected": 1, "resection_complete": True,
+            "metastasectomy_date": dt.date(2020, 1, 20)}
+
+
+def _day(days: int) -> dt.date:
+    return DAY0 + dt.timedelta(days=days)
+
+
+def _variant(k: int) -> dict[str, object]:
+    """Patient k's screening data: sex, disease site and lesions vary so that strata differ."""
+    return {**ELIGIBLE, "sex": "female" if k % 3 == 0 else "male",
+            "metastasis_site": "other" if k % 2 else "lung", "metastases_resected": 1 + k % 3,
+            "birth_date": dt.date(1950 + k, 1 + k % 12, 10)}
+
+
+def _follow(session, nurse: Actor, subject: str, k: int, arm: str) -> None:
+    if arm == "sorafenib" and k != 9:  # patient 9 never starts sorafenib
+        record_exposure(session, nurse, subject, start_date=_day(3), stop_date=_day(60), daily_dose_mg=800.0)
+        if k % 2:
+            record_exposure(session, nurse, subject, start_date=_day(61), stop_date=_day(74),
+                            daily_dose_mg=0.0, change="interruption", reason="hand-foot skin reaction")
+            record_exposure(session, nurse, subject, start_date=_day(75), stop_date=_day(300),
+                            daily_dose_mg=400.0, change="reduction", reason="toxicity")
+        else:
+            record_exposure(session, nurse, subject, start_date=_day(61), stop_date=_day(364),
+                            daily_dose_mg=800.0, change="continue")
+        record_adverse_event(session, nurse, subject, term="Diarrhea", grade=3 if k % 2 else 1,
+                             start_date=_day(30), stop_date=_day(40), related=True)
+    if k % 4 == 0:
+        record_adverse_event(session, nurse, subject, term="Fatigue", grade=2, start_date=_day(100),
+                             serious=k == 4)
+    if k == 11:
+        return  # no scan: censored at randomisation
+    scans = 1 + k % 7
+    for j in range(1, scans + 1):
+        relapse = k % 2 == 1 and j == scans
+        result = "not_evaluable" if (k == 2 and j == scans) else (
+            "relapse" if relapse else "no_evidence_of_disease")
+        record_assessment(session, nurse, subject, assessment_date=_day(84 * j), result=result,
+                          relapse_site="lung" if relapse else None)
+    if k == 3:
+        record_event(session, nurse, subject, event_date=_day(84 * scans + 30), event_type="death",
+                     cause="disease")
+    if k == 6:
+        record_event(session, nurse, subject, event_date=_day(84 * scans + 10), event_type="death",
+                     cause="other")
+    if k == 8:
+        record_event(session, nurse, subject, event_date=_day(84 * scans + 5), event_type="withdrawal",
+                     cause="consent withdrawn")
+    if k == 10:
+        record_event(session, nurse, subject, event_date=_day(84 * scans + 5),
+                     event_type="lost_to_follow_up")
+
+
+def record_trial(url: str) -> None:
+    """Into the migrated database at ``url``: two screen failures, one eligible patient not randomised and twelve randomised patients
+    with dosing (interruptions, reductions, one never treated), scans (one not evaluable),
+    relapses, deaths with and without relapse, a withdrawal, a loss to follow-up and AEs."""
+    engine = create_engine(url)
+    session = session_factory(engine)()
+    create_trial(session, SYSTEM, load_protocol("resort"))
+    for code in ("S01", "S02"):
+        create_site(session, SYSTEM, code, f"Site {code}")
+    nurse = Actor(user_id=None, username="dm", role="data_manager", sites=frozenset({"S01", "S02"}))
+    screen(session, nurse, "S01", {**ELIGIBLE, "histology": "other"}, screening_date=DAY0)
+    screen(session, nurse, "S02", {**ELIGIBLE, "metastases_resected": 4, "resection_complete": False},
+           screening_date=DAY0)
+    screen(session, nurse, "S02", ELIGIBLE, screening_date=DAY0)
+    for k in range(12):
+        site = "S01" if k % 2 else "S02"
+        subject = screen(session, nurse, site, _variant(k), screening_date=DAY0).subject_id
+        allocation = randomise(session, nurse, subject, randomisation_date=DAY0)
+        _follow(session, nurse, subject, k, allocation.arm)
+    session.close()
+    engine.dispose()
