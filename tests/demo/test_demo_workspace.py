@@ -37,3 +37,11 @@ def test_previous_demo_files_are_removed_and_others_kept(tmp_path: Path) -> None
     record_entries(tmp_path, ["adam", "report.html"])
     assert claim_folder(tmp_path) == frozenset({"notes.txt"})
     assert sorted(p.name for p in tmp_path.iterdir()) == [MARKER_FILE, "notes.txt"]
+
+
+def test_unreadable_marker_is_refused(tmp_path: Path) -> None:
+    (tmp_path / MARKER_FILE).write_text("not json")
+    (tmp_path / "keep.txt").write_text("mine")
+    with pytest.raises(ConflictError, match="unreadable"):
+        claim_folder(tmp_path)
+    assert (tmp_path / "keep.txt").is_file()

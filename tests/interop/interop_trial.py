@@ -39,8 +39,8 @@ def _variant(k: int) -> dict[str, object]:
             "birth_date": dt.date(1950 + k, 1 + k % 12, 10)}
 
 
-def _follow(session, nurse: Actor, subject: str, k: int, arm: str) -> None:
-    if arm == "sorafenib" and k != 9:  # patient 9 never starts sorafenib
+def _follow(session, nurse: Actor, subject: str, k: int, *, dosed: bool) -> None:
+    if dosed:
         record_exposure(session, nurse, subject, start_date=_day(3), stop_date=_day(60), daily_dose_mg=800.0)
         if k % 2:
             record_exposure(session, nurse, subject, start_date=_day(61), stop_date=_day(74),
@@ -79,9 +79,10 @@ def _follow(session, nurse: Actor, subject: str, k: int, arm: str) -> None:
 
 
 def record_trial(url: str) -> None:
-    """Into the migrated database at ``url``: two screen failures, one eligible patient not randomised and twelve randomised patients
-    with dosing (interruptions, reductions, one never treated), scans (one not evaluable),
-    relapses, deaths with and without relapse, a withdrawal, a loss to follow-up and AEs."""
+    """Into the migrated database at ``url``: two screen failures, one eligible patient not
+    randomised and twelve randomised patients with dosing (interruptions, reductions, one never
+    treated), scans (one not evaluable), relapses, deaths with and without relapse, a
+    withdrawal, a loss to follow-up and AEs."""
     engine = create_engine(url)
     session = session_factory(engine)()
     create_trial(session, SYSTEM, load_protocol("resort"))
@@ -92,10 +93,14 @@ def record_trial(url: str) -> None:
     screen(session, nurse, "S02", {**ELIGIBLE, "metastases_resected": 4, "resection_complete": False},
            screening_date=DAY0)
     screen(session, nurse, "S02", ELIGIBLE, screening_date=DAY0)
+    never_started = None  # the first sorafenib patient from k = 8 on never starts treatment
     for k in range(12):
         site = "S01" if k % 2 else "S02"
         subject = screen(session, nurse, site, _variant(k), screening_date=DAY0).subject_id
         allocation = randomise(session, nurse, subject, randomisation_date=DAY0)
-        _follow(session, nurse, subject, k, allocation.arm)
+        if never_started is None and k >= 8 and allocation.arm == "sorafenib":
+            never_started = subject
+        sorafenib = allocation.arm == "sorafenib" and subject != never_started
+        _follow(session, nurse, subject, k, dosed=sorafenib)
     session.close()
     engine.dispose()

@@ -113,6 +113,10 @@ def test_adsl_holds_screen_failures_and_recorded_strata(exported: Path) -> None:
     assert len(adsl) == 15
     assert (adsl["ARMCD"] == "SCRNFAIL").sum() == 2
     assert (adsl["ARMCD"] == "NOTASSGN").sum() == 1
+    never_started = adsl[adsl["ACTARMCD"] == "NOTTRT"]
+    assert len(never_started) == 1
+    flags = never_started[["ARMCD", "TRT01A", "SAFFL", "ITTFL"]].iloc[0].tolist()
+    assert flags == ["sorafenib", "", "N", "Y"]
     randomised = adsl[adsl["RANDFL"] == "Y"]
     protocol = load_protocol("resort")
     for k, factor in enumerate(protocol.stratification_factors, start=1):

@@ -127,3 +127,15 @@ def test_protocol_free_analysis_of_an_exported_adtte(exported: Path) -> None:
     assert data.arms == ("observation", "sorafenib")
     assert data.table["event"].sum() == 6
     assert data.table["rfs_months"].max() == pytest.approx(598 / 30.4375)
+
+
+def test_command_without_protocol_analyses_adtte_only(exported: Path, tmp_path: Path) -> None:
+    for name in ("adsl", "adtte"):
+        shutil.copy(exported / f"{name}.csv", tmp_path / f"{name}.csv")
+    result = runner.invoke(app, ["analyze", "--adsl", str(tmp_path / "adsl.csv"), "--adtte",
+                                 str(tmp_path / "adtte.csv"), "--arm-level", "observation",
+                                 "--arm-level", "sorafenib", "--json"])
+    assert result.exit_code == 0, result.output
+    primary = json.loads(result.stdout)["primary"]
+    assert primary["arms"] == ["observation", "sorafenib"]
+    assert sum(sum(curve["km"]["n_event"]) for curve in primary["curves"]) == 6

@@ -25,3 +25,10 @@ def test_a_protocol_id_is_bound_once_and_by_an_admin(db: Session, users: TrialUs
     with pytest.raises(PermissionDeniedError):
         create_trial(db, users.statistician, load_protocol("three_arm_example"))
     assert create_trial(db, users.admin, load_protocol("three_arm_example")).code != "RESORT"
+
+
+def test_a_fixed_randomisation_seed_is_stored_for_replays(db: Session, users: TrialUsers) -> None:
+    create_trial(db, users.admin, load_protocol("three_arm_example"), randomisation_seed=20121101)
+    with db.begin():
+        trial = trial_by_code(db, load_protocol("three_arm_example").id)
+        assert trial.randomisation_seed == 20121101

@@ -75,11 +75,13 @@ def demo(
 ) -> None:
     """Run RESORT end to end: screen, randomise, follow up, analyse and report.
 
-    Creates OUT (refusing a non-empty folder that is not a previous demo's; a previous demo's
-    files are replaced) with an SQLite database of the built-in RESORT protocol, five sites
-    and one user per role (passwords in OUT/credentials.txt); replays a simulated RESORT
-    trial through the services with its audit trail; runs the interim analysis and writes
-    OUT/report.html, report.pdf, results.json and the ADaM datasets in OUT/adam.
+    OUT gets an SQLite database: built-in RESORT protocol, 5 sites, a user per role.
+
+    Users and passwords: OUT/credentials.txt. A simulated RESORT trial is replayed through the services.
+
+    Then the interim analysis: OUT/report.html, report.pdf, results.json, adam/ (docs/demo.md).
+
+    A non-empty OUT that is not a previous demo's is refused; a previous demo's files are replaced.
     """
     from trialdesk.demo.run import run_demo
 

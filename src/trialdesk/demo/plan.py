@@ -103,11 +103,6 @@ class DemoPlan:
         """The site codes patients are screened at, sorted."""
         return tuple(sorted({patient.site for patient in self.patients}))
 
-    @property
-    def n_randomised(self) -> int:
-        """Patients who will be randomised."""
-        return sum(patient.number is not None for patient in self.patients)
-
 
 def _python(value: Any) -> Any:
     """A pandas/numpy cell as a plain Python value: NaN/NaT to None, numpy scalars unwrapped."""
@@ -116,6 +111,11 @@ def _python(value: Any) -> Any:
     if isinstance(value, pd.Timestamp):
         return value.date()
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame's rows as dicts of plain Python values."""
+    return [{k: _python(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def _arm_scenario(scenario: Scenario, arm: str, cutoff_month: float) -> Scenario:
@@ -132,7 +132,7 @@ def _arm_scenario(scenario: Scenario, arm: str, cutoff_month: float) -> Scenario
 
 def _discontinuation_on_last_day(periods: pd.DataFrame) -> list[dict[str, Any]]:
     """A patient's dosing periods with a 0 mg discontinuation turned into the last dosing day."""
-    rows = [{k: _python(v) for k, v in row.items()} for row in periods.to_dict("records")]
+    rows = _rows(periods)
     stops = [row for row in rows if row["change"] == "discontinuation"]
     kept = [row for row in rows if row["change"] != "discontinuation"]
     dosed = [row for row in kept if row["daily_dose_mg"] > 0]
@@ -160,8 +160,7 @@ def _records_by_number(data: TrialData) -> dict[int, tuple[FollowUpRecord, ...]]
     for kind, frame_name in _FRAMES.items():
         frame: pd.DataFrame = getattr(data, frame_name)
         for patient_id, rows in frame.groupby("patient_id", sort=False):
-            values = (_discontinuation_on_last_day(rows) if kind == "exposure"
-                      else [{k: _python(v) for k, v in row.items()} for row in rows.to_dict("records")])
+            values = _discontinuation_on_last_day(rows) if kind == "exposure" else _rows(rows)
             for row in values:
                 row.pop("patient_id")
                 end = end_of.get(patient_id)

@@ -2,15 +2,16 @@
 
 The folder belongs to the demo once it holds the marker file ``.trialdesk-demo`` (JSON: the
 entries the demo wrote). ``claim_folder`` refuses a non-empty folder without the marker and,
-in a previous demo's folder, removes exactly the entries the marker lists, so a re-run starts
-fresh and leaves anything else alone.
+in a previous demo's folder, removes exactly the entries the marker lists (names inside the
+folder only), so a re-run starts fresh and leaves anything else alone; an unreadable marker
+is refused too.
 
 The database is the SQLite file ``trialdesk.sqlite``, set up as ``trialdesk init`` does
 (schema, the built-in protocol bound to a trial) plus one site per site code and one user per
 role (``DEMO_USERS``), each with a random password of 20 characters written to
-``credentials.txt`` (readable by the owner only). The trial's randomisation seed is then set
-to the demo's seed, in an audited transaction whose reason says so, so that ``--seed`` replays
-the same trial; a real trial's seed stays the secret ``secrets`` draw.
+``credentials.txt`` (readable by the owner only). The trial is created with the demo's seed
+as its randomisation seed, so that ``--seed`` replays the same trial; a real trial's seed stays
+the secret ``secrets`` draw.
 """
 
 from __future__ import annotations
@@ -23,14 +24,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from trialdesk.errors import ConflictError
 from trialdesk.protocol import Protocol
 from trialdesk.services import SYSTEM, Actor, Role, actor_for, create_site, create_trial, create_user
-from trialdesk.store import audited_transaction, create_engine, session_factory, upgrade
-from trialdesk.store.models import Trial
+from trialdesk.store import create_engine, session_factory, upgrade
 
 __all__ = ["CREDENTIALS_FILE", "DATABASE_FILE", "DEMO_USERS", "MARKER_FILE", "DemoDatabase", "claim_folder",
            "create_demo_database", "record_entries"]
@@ -58,7 +55,13 @@ class DemoDatabase:
 
 
 def _marker_entries(folder: Path) -> list[str]:
-    return list(json.loads((folder / MARKER_FILE).read_text(encoding="utf-8"))["entries"])
+    try:
+        entries = json.loads((folder / MARKER_FILE).read_text(encoding="utf-8"))["entries"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ConflictError(f"holds an unreadable {MARKER_FILE} file; the demo will not guess what to "
+                            "remove", field="out", value=str(folder),
+                            hint="choose an empty or new folder with --out") from exc
+    return [str(name) for name in entries if Path(name).name == name]
 
 
 def record_entries(folder: Path, entries: Iterable[str]) -> None:
@@ -105,12 +108,6 @@ def _write_credentials(folder: Path, passwords: Mapping[str, str]) -> None:
         encoding="utf-8")
 
 
-def _fix_randomisation_seed(session: Session, seed: int) -> None:
-    reason = "demo: randomisation seed set to the demo's --seed so that the run is reproducible"
-    with audited_transaction(session, SYSTEM.audit_context(reason)):
-        session.scalars(select(Trial)).one().randomisation_seed = seed
-
-
 def create_demo_database(folder: Path, protocol: Protocol, sites: Iterable[str], *,
                          seed: int) -> DemoDatabase:
     """Create ``folder/trialdesk.sqlite`` with the trial, sites and users (module doc)."""
@@ -119,8 +116,7 @@ def create_demo_database(folder: Path, protocol: Protocol, sites: Iterable[str],
     try:
         upgrade(engine)
         with session_factory(engine)() as session:
-            create_trial(session, SYSTEM, protocol)
-            _fix_randomisation_seed(session, seed)
+            create_trial(session, SYSTEM, protocol, randomisation_seed=seed)
             codes = tuple(sites)
             for code in codes:
                 create_site(session, SYSTEM, code, f"Demo hospital {code}")

@@ -36,6 +36,7 @@ import pandas as pd
 from trialdesk.analysis.datasets import AnalysisDatasets, build_analysis_datasets
 from trialdesk.analysis.dose_intensity import dose_intensity
 from trialdesk.analysis.plan import control_arm
+from trialdesk.errors import InputError
 from trialdesk.interop.metadata import (
     ADAE_VARIABLES,
     ADEX_VARIABLES,
@@ -89,6 +90,9 @@ def latest_record_date(data: TrialData) -> dt.date:
                (data.exposures, "start_date"), (data.assessments, "assessment_date"),
                (data.events, "event_date"), (data.adverse_events, "start_date")]
     dates = [d for frame, name in columns for d in calendar_dates(frame[name]) if d is not None]
+    if not dates:
+        raise InputError("has no dated record, so no default cut-off", field="data",
+                         value=data.protocol_id, hint="give the cut-off date")
     return max(dates)
 
 

@@ -8,8 +8,8 @@ the line, header = line 1; XPT and Dataset-JSON: the record number) and the vari
 * the required variables are present (ADSL: ``USUBJID``, ``ARMCD``; ADTTE: ``USUBJID``,
   ``PARAMCD``, ``AVAL``, ``CNSR``; ADAE: ``USUBJID``, ``AEDECOD``, ``AETOXGR``; ADEX:
   ``USUBJID``, ``PARAMCD``, ``AVAL``);
-* values have the variable's type (numbers, ISO dates; ``metadata``'s variables and the
-  protocol's screening fields);
+* values have the variable's type (numbers; dates as ISO text, or SAS day numbers in an
+  XPT without a date format; ``metadata``'s variables and the protocol's screening fields);
 * ``USUBJID`` is given, once per subject in ADSL and once per subject and parameter in
   ADTTE, and every ADTTE, ADAE and ADEX subject is in ADSL;
 * ``CNSR`` is 0 or 1, ``AVAL`` of ADTTE is given and >= 0, ``AETOXGR`` is a grade 1 to 5.
@@ -28,7 +28,7 @@ import pandas as pd
 
 from trialdesk.errors import DataImportError
 from trialdesk.interop.adam import AdamDatasets, adsl_variables
-from trialdesk.interop.formats import RawDataset, read_dataset
+from trialdesk.interop.formats import SAS_EPOCH, RawDataset, read_dataset
 from trialdesk.interop.metadata import (
     ADAE_VARIABLES,
     ADEX_VARIABLES,
@@ -75,6 +75,8 @@ def _date(value: object) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    if isinstance(value, (int, float, np.number)):  # a SAS date whose format was lost
+        return SAS_EPOCH + dt.timedelta(days=int(value))
     return dt.date.fromisoformat(str(value).strip())
 
 

@@ -182,7 +182,8 @@ def screening_variable_names(fields: Iterable[str], *, taken: Sequence[str] = ()
 
 
 def define_table(variables_by_dataset: Iterable[tuple[str, Sequence[Variable]]]) -> Table:
-    """The define-style metadata: one row per dataset and variable (type, length-free)."""
+    """The define-style metadata: one row per dataset and variable with its order, label,
+    SAS type (``Char``/``Num``; dates are ``Num`` with format ``DATE9.``) and origin."""
     rows = [(dataset, order, v.name, v.label, "Num" if v.type == "Date" else v.type,
              "DATE9." if v.type == "Date" else "", v.origin)
             for dataset, variables in variables_by_dataset

@@ -42,8 +42,13 @@ class TrialView:
     created_at: datetime
 
 
-def create_trial(session: Session, actor: Actor, protocol: Protocol) -> TrialView:
+def create_trial(session: Session, actor: Actor, protocol: Protocol, *,
+                 randomisation_seed: int | None = None) -> TrialView:
     """Bind ``protocol`` to a new trial with a fresh secret seed.
+
+    ``randomisation_seed`` fixes the allocation seed instead of drawing it with ``secrets``:
+    for a reproducible demonstration or a replayed simulation only, never for a real trial
+    (anyone who knows the seed can predict every allocation).
 
     Raises
     ------
@@ -59,7 +64,8 @@ def create_trial(session: Session, actor: Actor, protocol: Protocol) -> TrialVie
                                 field="protocol", value=protocol.id)
         trial = Trial(code=protocol.id, protocol_version=protocol.version,
                       protocol_fingerprint=protocol.fingerprint, protocol_yaml=protocol.to_yaml(),
-                      randomisation_seed=secrets.randbits(SEED_BITS), created_at=datetime.now(UTC))
+                      randomisation_seed=(secrets.randbits(SEED_BITS) if randomisation_seed is None
+                                          else randomisation_seed), created_at=datetime.now(UTC))
         session.add(trial)
     logger.info("trial %s (protocol version %s) created by %s", trial.code, trial.protocol_version,
                 actor.username)

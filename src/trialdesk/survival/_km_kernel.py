@@ -1,6 +1,7 @@
 """Product-limit kernels on time-sorted arrays: the risk table, S(t) and Greenwood sums.
 
-Pure numpy, no labels, no checks (callers validate). Conventions (docs/methods.md#kaplan-meier):
+Pure numpy, no labels, no checks (callers validate); patients arrive as runs of packed sort
+keys (``_sort_key``). Conventions (docs/methods.md#kaplan-meier):
 at a time with both events and censorings the events come first, so a patient censored at t is
 still at risk at t; ``n_risk`` counts patients with time >= t.
 """
@@ -12,13 +13,13 @@ from typing import NamedTuple
 
 import numpy as np
 
+from trialdesk.survival._sort_key import KeyLayout, KeyRuns
+
 __all__ = [
     "RiskTable",
     "greenwood_terms",
     "product_limit",
     "risk_table",
-    "time_event_key",
-    "unpack_key",
 ]
 
 logger = logging.getLogger(__name__)
@@ -33,34 +34,21 @@ class RiskTable(NamedTuple):
     n_censor: np.ndarray  # int64, censorings at t
 
 
-def time_event_key(time: np.ndarray, event: np.ndarray) -> np.ndarray:
-    """One uint64 sort key per patient: ascending time, events before censorings at a tie.
+def risk_table(runs: KeyRuns, layout: KeyLayout, n: int) -> RiskTable:
+    """The risk table of one curve from the runs of its sorted keys (``_sort_key``).
 
-    For non-negative doubles the bit pattern orders like the value and the sign bit is 0, so
-    ``bits << 1 | censored`` loses nothing; sorting it is a plain integer sort (no argsort).
+    runs: the runs of one curve's ``n >= 1`` sorted keys, packed without a minor code, so each
+    distinct time has an event run, a censoring run or both, the event run first.
     """
-    return (time.view(np.uint64) << np.uint64(1)) | (event == 0).view(np.uint8).astype(np.uint64)
-
-
-def unpack_key(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Times (float64) and 0/1 events (float64) back from sorted ``time_event_key`` values."""
-    time = (key >> np.uint64(1)).view(np.float64)
-    event = 1.0 - (key & np.uint64(1)).astype(np.float64)
-    return time, event
-
-
-def risk_table(time: np.ndarray, event: np.ndarray) -> RiskTable:
-    """The risk table of one curve.
-
-    time: (n,) float64 sorted ascending, n >= 1; event: (n,) 0/1 in the same order.
-    """
-    n = time.shape[0]
-    starts = np.concatenate(([True], time[1:] != time[:-1])).nonzero()[0]
-    n_event = np.add.reduceat(event, starts).astype(np.int64)
-    n_risk = n - starts
+    first = np.ones(runs.start.shape[0], dtype=bool)
+    first[1:] = runs.time_code[1:] != runs.time_code[:-1]
+    time_start = np.flatnonzero(first)
+    n_risk = n - runs.start[time_start]
+    n_event = np.where(runs.event[time_start], runs.length[time_start], 0)
     n_leaving = n_risk.copy()
     n_leaving[:-1] -= n_risk[1:]
-    return RiskTable(time[starts], n_risk, n_event, n_leaving - n_event)
+    return RiskTable(layout.times(runs.time_code[time_start]), n_risk, n_event,
+                     n_leaving - n_event)
 
 
 def product_limit(n_risk: np.ndarray, n_event: np.ndarray) -> np.ndarray:

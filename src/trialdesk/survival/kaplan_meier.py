@@ -24,16 +24,11 @@ from trialdesk.survival._confidence import (
     confidence_band,
     z_value,
 )
-from trialdesk.survival._km_kernel import (
-    greenwood_terms,
-    product_limit,
-    risk_table,
-    time_event_key,
-    unpack_key,
-)
+from trialdesk.survival._km_kernel import greenwood_terms, product_limit, risk_table
 from trialdesk.survival._quantile import median_time, quantile_times
 from trialdesk.survival._read_only import read_only
 from trialdesk.survival._rmst import restricted_mean
+from trialdesk.survival._sort_key import KeyLayout, key_runs, pack_keys
 from trialdesk.survival._validation import (
     as_event_array,
     as_group_labels,
@@ -265,8 +260,10 @@ def kaplan_meier(time: ArrayLike, event: ArrayLike, *, conf_type: ConfType = "lo
     time_array = as_time_array(time)
     event_array = as_event_array(event, n=time_array.shape[0])
     _check_not_empty(time_array)
-    keys = np.sort(time_event_key(time_array, event_array))
-    return _fit_curve(keys, check_conf_type(conf_type), check_conf_level(conf_level))
+    conf_type, conf_level = check_conf_type(conf_type), check_conf_level(conf_level)
+    keys, layout = pack_keys(time_array, event_array)
+    keys.sort()
+    return _fit_curve(keys, layout, conf_type, conf_level)
 
 
 def kaplan_meier_by_group(time: ArrayLike, event: ArrayLike, group: ArrayLike, *,
@@ -276,8 +273,8 @@ def kaplan_meier_by_group(time: ArrayLike, event: ArrayLike, group: ArrayLike, *
 
     Matches R: ``survfit(Surv(time, event) ~ group, conf.type=, conf.int=)``. Returns a
     read-only mapping label -> :class:`KaplanMeier` in label order (labels sorted as strings
-    unless ``group`` is a categorical, whose order is kept). Each patient is sorted once, within
-    its group.
+    unless ``group`` is a categorical, whose order is kept). One integer sort of keys packing
+    (group, time, censored) orders every group at once.
 
     Examples
     --------
@@ -288,12 +285,14 @@ def kaplan_meier_by_group(time: ArrayLike, event: ArrayLike, group: ArrayLike, *
     time_array = as_time_array(time)
     event_array = as_event_array(event, n=time_array.shape[0])
     labels, codes = as_group_labels(group, n=time_array.shape[0])
-    require_every_group(labels, codes)
+    group_ends = np.cumsum(require_every_group(labels, codes))
     conf_type = check_conf_type(conf_type)
     conf_level = check_conf_level(conf_level)
-    keys = time_event_key(time_array, event_array)
-    curves = {label: _fit_curve(np.sort(keys[codes == code]), conf_type, conf_level)
-              for code, label in enumerate(labels)}
+    keys, layout = pack_keys(time_array, event_array, major=codes, n_major=len(labels))
+    keys.sort()
+    group_starts = np.concatenate(([0], group_ends[:-1]))
+    curves = {label: _fit_curve(keys[start:end], layout, conf_type, conf_level)
+              for label, start, end in zip(labels, group_starts, group_ends, strict=True)}
     return MappingProxyType(curves)
 
 
@@ -303,9 +302,10 @@ def _check_not_empty(time: np.ndarray) -> None:
                          field="time")
 
 
-def _fit_curve(sorted_keys: np.ndarray, conf_type: ConfType, conf_level: float) -> KaplanMeier:
-    """The estimate from one group's sorted ``time_event_key`` values (n >= 1)."""
-    table = risk_table(*unpack_key(sorted_keys))
+def _fit_curve(sorted_keys: np.ndarray, layout: KeyLayout, conf_type: ConfType,
+               conf_level: float) -> KaplanMeier:
+    """The estimate from one group's sorted keys (``_sort_key.pack_keys``, n >= 1)."""
+    table = risk_table(key_runs(sorted_keys, layout), layout, sorted_keys.shape[0])
     survival = product_limit(table.n_risk, table.n_event)
     std_err_cumhaz = np.sqrt(np.cumsum(greenwood_terms(table.n_risk, table.n_event)))
     std_err = np.multiply(survival, std_err_cumhaz, out=np.full(survival.shape, np.nan),

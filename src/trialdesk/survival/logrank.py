@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from trialdesk.survival._km_kernel import product_limit, time_event_key, unpack_key
+from trialdesk.survival._km_kernel import product_limit
 from trialdesk.survival._logrank_kernel import (
     LogRankSums,
     check_rho,
@@ -20,6 +20,7 @@ from trialdesk.survival._logrank_kernel import (
     p_value,
 )
 from trialdesk.survival._read_only import read_only
+from trialdesk.survival._sort_key import KeyRuns, key_runs, pack_keys
 from trialdesk.survival._validation import (
     as_event_array,
     as_group_labels,
@@ -127,14 +128,16 @@ def logrank_test(time: ArrayLike, event: ArrayLike, group: ArrayLike, *,
     rho = check_rho(rho)
     if strata is None:
         stratum_labels: tuple[str, ...] = ()
-        per_stratum = [_stratum_sums(time_array, event_array, codes, len(groups), rho)]
+        stratum_codes, stratum_sizes = None, np.array([n])
     else:
         stratum_labels, stratum_codes = as_group_labels(strata, name="strata", n=n)
-        per_stratum = []
-        for code in range(len(stratum_labels)):
-            members = stratum_codes == code
-            per_stratum.append(_stratum_sums(time_array[members], event_array[members],
-                                             codes[members], len(groups), rho))
+        stratum_sizes = np.bincount(stratum_codes, minlength=len(stratum_labels))
+    keys, layout = pack_keys(time_array, event_array, major=stratum_codes,
+                             n_major=stratum_sizes.shape[0], minor=codes, n_minor=len(groups))
+    keys.sort()
+    ends = np.cumsum(stratum_sizes)
+    per_stratum = [_stratum_sums(key_runs(keys[start:end], layout), len(groups), rho)
+                   for start, end in zip(ends - stratum_sizes, ends, strict=True)]
     total = per_stratum[0] if len(per_stratum) == 1 else LogRankSums(
         *(np.sum([getattr(s, name) for s in per_stratum], axis=0) for name in LogRankSums._fields))
     chisq, df = chisq_statistic(total)
@@ -153,40 +156,33 @@ def _by_stratum(values: list[np.ndarray]) -> np.ndarray:
     return values[0][:, None].copy() if len(values) == 1 else np.stack(values, axis=-1)
 
 
-def _stratum_sums(time: np.ndarray, event: np.ndarray, codes: np.ndarray, groups: int,
-                  rho: float) -> LogRankSums:
-    """Log-rank sums of one stratum from unsorted, validated arrays.
+def _stratum_sums(runs: KeyRuns, groups: int, rho: float) -> LogRankSums:
+    """Log-rank sums of one stratum from the runs of its sorted keys (group as minor code).
 
-    Each group is sorted by an integer sort of ``time_event_key`` (no argsort of the whole
-    stratum); a stable argsort then merges the sorted runs in linear time. Only event times
-    contribute; the pooled Kaplan-Meier weight is the product over earlier event times
-    (censoring-only times leave it unchanged).
+    Only event times contribute; the pooled Kaplan-Meier weight is the product over earlier
+    event times (censoring-only times leave it unchanged). At risk in group g at time t:
+    the group's patients minus those in runs before t's first run.
     """
-    if time.shape[0] == 0:
-        return logrank_sums(np.zeros((groups, 0)), np.zeros((groups, 0)), np.zeros(0))
-    keys = time_event_key(time, event)
-    runs = [np.sort(keys[codes == g]) for g in range(groups)]
-    merged = np.concatenate(runs)
-    order = np.argsort(merged, kind="stable")
-    time, event = unpack_key(merged[order])
-    code_type = np.int8 if groups < 128 else np.intp
-    codes = np.repeat(np.arange(groups, dtype=code_type), [run.shape[0] for run in runs])[order]
-    starts = np.concatenate(([True], time[1:] != time[:-1])).nonzero()[0]
-    total_event = np.add.reduceat(event, starts)
-    event_runs = (total_event > 0).nonzero()[0]
-    event_starts = starts[event_runs]
-    n_risk = np.empty((groups, event_runs.shape[0]))
-    n_event = np.empty((groups, event_runs.shape[0]))
-    n_risk[0] = time.shape[0] - event_starts
-    n_event[0] = total_event[event_runs]
+    first = np.ones(runs.start.shape[0], dtype=bool)
+    first[1:] = runs.time_code[1:] != runs.time_code[:-1]
+    time_start = np.flatnonzero(first)
+    events = np.where(runs.event, runs.length, 0)
+    total_event = np.add.reduceat(events, time_start)
+    event_times = np.flatnonzero(total_event)
+    event_start = time_start[event_times]
+    n_risk = np.empty((groups, event_times.shape[0]))
+    n_event = np.empty((groups, event_times.shape[0]))
+    n_risk[0] = runs.start[-1] + runs.length[-1] - runs.start[event_start]
+    n_event[0] = total_event[event_times]
     for g in range(1, groups):
-        member = codes == g
-        left_before = np.cumsum(member) - member
-        n_risk[g] = runs[g].shape[0] - left_before[event_starts]
-        n_event[g] = np.add.reduceat(event * member, starts)[event_runs]
+        member = runs.minor == g
+        in_group = np.where(member, runs.length, 0)
+        before = np.cumsum(in_group)
+        n_risk[g] = before[-1] - (before - in_group)[event_start]
+        n_event[g] = np.add.reduceat(np.where(member, events, 0), time_start)[event_times]
         n_risk[0] -= n_risk[g]
         n_event[0] -= n_event[g]
-    weight = np.ones(event_runs.shape[0])
+    weight = np.ones(event_times.shape[0])
     if rho != 0:
         survival = product_limit(n_risk.sum(axis=0), n_event.sum(axis=0))
         weight[1:] = survival[:-1] ** rho

@@ -1,0 +1,115 @@
+"""Packed uint64 sort keys, so one integer ``np.sort`` (no argsort) orders a whole data set.
+
+A key packs, from the most significant bits down: a *major* code (stratum or group: patients
+of one code end up contiguous), the time's code, a censored bit (events before censorings at a
+tie, docs/methods.md#kaplan-meier) and a *minor* code (the group, for the log-rank counts).
+Time codes preserve order exactly and are equal exactly when the times are equal: for
+positive times the IEEE-754 bit pattern minus that of the smallest positive time, plus 1 (0
+for time 0); if that range leaves too few bits, the rank among the distinct times. Nothing is
+rounded, so every count is that of the unsorted data. Equal keys form *runs*; the kernels work
+on runs (at most one per distinct (time, censored, minor) triple), not on patients.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = ["KeyLayout", "KeyRuns", "key_runs", "pack_keys"]
+
+logger = logging.getLogger(__name__)
+
+_ONE = np.uint64(1)
+
+
+class KeyLayout(NamedTuple):
+    """How ``pack_keys`` packed its keys, to read the fields back."""
+
+    minor_bits: int
+    time_bits: int
+    base: int | None               # time bits = code + base - 1 for code > 0 (bit-pattern codes)
+    distinct: np.ndarray | None    # the distinct times (rank codes), else None
+
+    def times(self, codes: np.ndarray) -> np.ndarray:
+        """Times (float64) of the time codes ``codes``."""
+        if self.distinct is not None:
+            return self.distinct[codes.astype(np.intp)]
+        bits = codes + np.uint64(self.base - 1) if self.base is not None else codes
+        return np.where(codes > 0, bits, 0).astype(np.uint64).view(np.float64)
+
+
+class KeyRuns(NamedTuple):
+    """Runs of equal sorted keys: where each starts, its length and its fields (all (m,))."""
+
+    start: np.ndarray     # int64, position of the run's first patient in the sorted keys
+    length: np.ndarray    # int64, patients in the run
+    time_code: np.ndarray  # uint64, ``KeyLayout.times`` turns it into the time
+    event: np.ndarray     # bool, true = a run of events (false = censorings)
+    minor: np.ndarray     # int64, the minor code (0 without one)
+
+
+def _bits_for(n_codes: int) -> int:
+    """Bits that hold codes 0 .. n_codes - 1 (0 for a single code)."""
+    return max(n_codes - 1, 0).bit_length()
+
+
+def pack_keys(time: np.ndarray, event: np.ndarray, *, major: np.ndarray | None = None,
+              n_major: int = 1, minor: np.ndarray | None = None, n_minor: int = 1
+              ) -> tuple[np.ndarray, KeyLayout]:
+    """Unsorted keys (uint64, one per patient) and their layout.
+
+    time: (n,) float64 >= 0, finite; event: (n,) 0/1 (float or bool); major, minor: (n,)
+    integer codes in 0 .. n_major - 1 and 0 .. n_minor - 1, or None.
+    """
+    minor_bits, major_bits = _bits_for(n_minor), _bits_for(n_major)
+    free_bits = 64 - major_bits - 1 - minor_bits
+    codes, layout = _time_codes(time, free_bits, minor_bits)
+    key = codes << np.uint64(1 + minor_bits)
+    key |= (event == 0).view(np.uint8).astype(np.uint64) << np.uint64(minor_bits)
+    if minor is not None and minor_bits:
+        key |= minor.astype(np.uint64)
+    if major is not None and major_bits:
+        key |= major.astype(np.uint64) << np.uint64(64 - major_bits)
+    return key, layout
+
+
+def _time_codes(time: np.ndarray, free_bits: int, minor_bits: int
+                ) -> tuple[np.ndarray, KeyLayout]:
+    """Order-preserving exact codes of the times that fit in ``free_bits`` bits."""
+    if time.shape[0] == 0:
+        return np.zeros(0, dtype=np.uint64), KeyLayout(minor_bits, 0, None, None)
+    smallest = float(time.min())
+    if smallest > 0:
+        base = int(np.float64(smallest).view(np.uint64))
+    else:
+        positive = float(np.min(time, where=time > 0, initial=np.inf))
+        base = int(np.float64(positive).view(np.uint64)) if np.isfinite(positive) else None
+    if base is None:  # every time is 0
+        return np.zeros(time.shape[0], dtype=np.uint64), KeyLayout(minor_bits, 0, None, None)
+    time_bits = (int(np.float64(time.max()).view(np.uint64)) - base + 1).bit_length()
+    if time_bits <= free_bits:
+        codes = time.view(np.uint64) - np.uint64(base - 1)
+        if smallest <= 0:
+            codes[time <= 0] = 0  # also -0.0, whose bit pattern has the sign bit set
+        return codes, KeyLayout(minor_bits, time_bits, base, None)
+    logger.debug("times span %d bits; coding them by rank", time_bits)
+    distinct, rank = np.unique(time, return_inverse=True)
+    return (rank.reshape(-1).astype(np.uint64),
+            KeyLayout(minor_bits, _bits_for(distinct.shape[0]), None, distinct))
+
+
+def key_runs(sorted_keys: np.ndarray, layout: KeyLayout) -> KeyRuns:
+    """The runs of equal keys in ``sorted_keys`` (n >= 1, sorted ascending)."""
+    n = sorted_keys.shape[0]
+    start = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1])
+    start += 1
+    start = np.concatenate(([0], start))
+    length = np.diff(start, append=n)
+    run_keys = sorted_keys[start]
+    minor = run_keys & np.uint64((1 << layout.minor_bits) - 1)
+    event = (run_keys >> np.uint64(layout.minor_bits)) & _ONE == 0
+    time_mask = np.uint64((1 << layout.time_bits) - 1) if layout.time_bits < 64 else ~np.uint64(0)
+    time_code = (run_keys >> np.uint64(1 + layout.minor_bits)) & time_mask
+    return KeyRuns(start, length, time_code, event, minor.astype(np.int64))
