@@ -120,24 +120,24 @@ def test_populations_itt_safety_and_per_protocol():
 
 
 def test_strata_are_kept_as_recorded_at_randomisation():
-    patient = make_patient(factors={"nephrectomy_to_metastases": "<=12m", "site": "other",
+    patient = make_patient(factors={"nephrectomy_to_metastases": "<=12m", "disease_site": "other",
                                     "lesions": "multiple"})
     row = rfs_row(patient)
     assert (row.stratum, row.nephrectomy_to_metastases, row.lesions) == (
-        "nephrectomy_to_metastases:<=12m|site:other|lesions:multiple", "<=12m", "multiple")
+        "nephrectomy_to_metastases:<=12m|disease_site:other|lesions:multiple", "<=12m", "multiple")
 
 
-def test_the_stratum_label_wins_over_later_corrections_and_keeps_the_site_code():
-    """The label says lesions single and site lung; the columns were corrected afterwards
-    (lesions multiple) or hold the site code (site S07, as the simulator records it)."""
+def test_the_stratum_label_wins_over_later_corrections():
+    """The label says lesions single and disease site lung; the lesions column was corrected
+    afterwards (multiple); the enrolling site's code stays in ``site``."""
     data = build_trial([make_patient()])
     data.patients["lesions"] = "multiple"
     data.patients["site"] = "S07"
     datasets = build_analysis_datasets(data, cutoff=CUTOFF, arms=RESORT_ARMS,
                                        control_arm="observation",
-                                       stratification_factors=("site", "lesions"))
+                                       stratification_factors=("disease_site", "lesions"))
     subject = datasets.subjects.iloc[0]
-    assert (subject.site, subject.site_code, subject.lesions) == ("lung", "S07", "single")
+    assert (subject.disease_site, subject.site, subject.lesions) == ("lung", "S07", "single")
     assert datasets.rfs.iloc[0].lesions == "single"
 
 

@@ -50,7 +50,7 @@ def test_every_step_of_the_plan_runs(results):
     assert [lm.time for lm in results.primary.landmarks] == [12, 24, 12, 24]
     assert results.primary.rmst.tau == 24
     assert [row.factor for row in results.subgroups.rows if row.is_heading] == [
-        "nephrectomy_to_metastases", "site", "lesions"]
+        "nephrectomy_to_metastases", "disease_site", "lesions"]
     assert results.safety.row("hand-foot skin reaction").any_grade == (0, 60)
     (dose,) = results.dose_intensity
     assert dose.n_reduction == 12
@@ -58,13 +58,13 @@ def test_every_step_of_the_plan_runs(results):
     assert results.interim is not None
     assert results.interim.events_planned == 150
     assert results.scan_aware.test.experimental == "sorafenib"
-    assert {"age_years", "sex", "site"} <= {row.variable for row in results.baseline.rows}
+    assert {"age_years", "sex", "disease_site"} <= {row.variable for row in results.baseline.rows}
 
 
 def test_primary_step_equals_a_direct_call(protocol, trial, results):
     datasets = build_analysis_datasets(trial, cutoff=CUTOFF, arms=protocol.arms,
                                        control_arm="observation",
-                                       stratification_factors=("nephrectomy_to_metastases", "site",
+                                       stratification_factors=("nephrectomy_to_metastases", "disease_site",
                                                                "lesions"))
     direct = primary_analysis(datasets.rfs_for("itt"), arms=("observation", "sorafenib"),
                               landmarks=(12, 24), rmst_tau=24)

@@ -28,8 +28,8 @@ def test_rows_per_level_equal_the_engine(rfs):
     labels = [r.label for r in result.rows]
     assert labels[:4] == ["All patients", "nephrectomy_to_metastases", "<=12m", ">12m"]
     assert len(result.rows) == 1 + 3 * 3
-    row = next(r for r in result.rows if r.factor == "site" and r.level == "lung")
-    subset = rfs[rfs["site"] == "lung"]
+    row = next(r for r in result.rows if r.factor == "disease_site" and r.level == "lung")
+    subset = rfs[rfs["disease_site"] == "lung"]
     fit = cox_ph(subset["rfs_months"].to_numpy(), subset["event"].to_numpy(),
                  (subset["arm"] == "sorafenib").to_numpy(dtype=float)[:, None])
     assert row.hazard_ratio == pytest.approx(float(fit.hazard_ratio[0]), abs=1e-12)
@@ -57,8 +57,8 @@ def test_interaction_is_a_likelihood_ratio_test(rfs):
 
 def test_no_events_in_an_arm_is_not_estimable(rfs):
     subset = rfs.copy()
-    subset.loc[(subset["arm"] == "sorafenib") & (subset["site"] == "other"), "event"] = 0
-    result = subgroup_analysis(subset, factors=["site"], control="observation",
+    subset.loc[(subset["arm"] == "sorafenib") & (subset["disease_site"] == "other"), "event"] = 0
+    result = subgroup_analysis(subset, factors=["disease_site"], control="observation",
                                experimental="sorafenib")
     other = next(r for r in result.rows if r.level == "other")
     assert np.isnan(other.hazard_ratio)

@@ -19,8 +19,8 @@ import pandas as pd
 from trialdesk.trial.data import TrialData
 
 START = dt.date(2015, 1, 5)
-FACTORS = ("nephrectomy_to_metastases", "site", "lesions")  # as the built-in RESORT protocol
-LEVELS = {"nephrectomy_to_metastases": (">12m", "<=12m"), "site": ("lung", "other"),
+FACTORS = ("nephrectomy_to_metastases", "disease_site", "lesions")  # as the built-in RESORT protocol
+LEVELS = {"nephrectomy_to_metastases": (">12m", "<=12m"), "disease_site": ("lung", "other"),
           "lesions": ("single", "multiple")}
 SCAN_EVERY = 84
 
@@ -42,7 +42,7 @@ def make_patient(**overrides: Any) -> dict[str, Any]:
     patient: dict[str, Any] = {
         "patient_id": "P001", "arm": "sorafenib", "randomised": True, "eligible": True,
         "screen_failure_reasons": "", "randomization_date": START, "screening_date": None,
-        "factors": {"nephrectomy_to_metastases": ">12m", "site": "lung", "lesions": "single"},
+        "factors": {"nephrectomy_to_metastases": ">12m", "disease_site": "lung", "lesions": "single"},
         "sex": "male", "birth_date": dt.date(1955, 1, 5),
         "scans": [], "events": [], "doses": [], "aes": [],
     }

@@ -148,7 +148,7 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
                    (401, 200, 403, 200, 403, 403, 403)),
     "GET /allocation-list": (
         lambda a, h, t: a.get("/api/v1/allocation-list", headers=h, params={
-            "stratum": "nephrectomy_to_metastases:>12m|site:lung|lesions:single", "n": 8}),
+            "stratum": "nephrectomy_to_metastases:>12m|disease_site:lung|lesions:single", "n": 8}),
         (401, 403, 200, 403, 403, 403, 403)),
     "GET /reports/interim": (lambda a, h, t: a.get("/api/v1/reports/interim", headers=h),
                              (401, 403, 200, 403, 403, 403, 403)),

@@ -89,7 +89,7 @@ def test_randomising_returns_number_arm_and_stratum_and_the_patient_shows_them(
     allocation = response.json()
     assert set(allocation) == {"randomization_number", "arm", "stratum"}
     assert allocation["arm"] in ("sorafenib", "observation")
-    assert allocation["stratum"] == "nephrectomy_to_metastases:>12m|site:other|lesions:multiple"
+    assert allocation["stratum"] == "nephrectomy_to_metastases:>12m|disease_site:other|lesions:multiple"
     shown = api.get(f"/api/v1/patients/{patient['id']}", headers=investigator).json()
     assert shown["arm"] == allocation["arm"]
     assert shown["stratum"] == allocation["stratum"]
@@ -165,7 +165,7 @@ def test_the_list_holds_only_the_callers_sites(api: TestClient, tokens: dict[str
 
 def test_the_statistician_reads_the_allocation_list_the_randomiser_follows(
         api: TestClient, investigator: dict[str, str], tokens: dict[str, str]) -> None:
-    stratum = "nephrectomy_to_metastases:<=12m|site:other|lesions:multiple"
+    stratum = "nephrectomy_to_metastases:<=12m|disease_site:other|lesions:multiple"
     done = [p for p in api.get("/api/v1/patients", headers=bearer(tokens["stat"])).json()
             if p["stratum"] == stratum]
     listed = api.get("/api/v1/allocation-list", headers=bearer(tokens["stat"]),

@@ -43,7 +43,7 @@ def test_a_broken_list_exits_with_invalid_input(tmp_path: Path, monkeypatch, cap
 
 def test_balance_from_a_patient_file(tmp_path: Path) -> None:
     path = tmp_path / "patients.csv"
-    label = "nephrectomy_to_metastases:>12m|site:lung|lesions:single"
+    label = "nephrectomy_to_metastases:>12m|disease_site:lung|lesions:single"
     path.write_text(f"patient_id,stratum,arm\nP1,{label},sorafenib\nP2,{label},sorafenib\nP3,{label},\n")
     result = runner.invoke(app, ["randomization", "balance", str(path)])
     assert result.exit_code == 0

@@ -82,7 +82,7 @@ def test_database_holds_the_replayed_trial(demo_folder: tuple[Path, str]) -> Non
     assert abs(arms["sorafenib"] - arms["observation"]) <= 8
     assert data.patients["screening_date"].min().year == 2012
     assert data.patients["screening_date"].max().year == 2017
-    assert data.patients["site_code"].nunique() == 5
+    assert data.patients["site"].nunique() == 5
     on_drug = set(data.patients.loc[data.patients["arm"] == "sorafenib", "patient_id"])
     assert set(data.exposures["patient_id"]) <= on_drug
     assert {"start", "interruption", "reduction", "discontinuation"} <= set(data.exposures["change"])

@@ -60,6 +60,7 @@ def test_error_in_the_second_arm_names_index_one() -> None:
         ("metastasis_site == 'lung'", "metastasis_site == 'liver'", "stratification_factors[1].derive.lung",
          "metastasis_site == 'liver'"),
         ("  conf_type: log", "  conf_type: logit", "analysis.conf_type", "conf_type: logit"),
+        ("  - name: disease_site", "  - name: site", "stratification_factors[1].name", "- name: site"),
         ("title: Rand", "titel: x\ntitle: Rand", "titel", "titel: x"),
         ("months_between(nephrectomy_date, metastases_diagnosis_date) > 12", "eval('1')",
          "stratification_factors[0].derive.>12m", "eval("),

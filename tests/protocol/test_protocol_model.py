@@ -34,7 +34,7 @@ def test_resort_encodes_the_reported_design() -> None:
         "metastases_diagnosis_date", "metastasis_site", "metastases_resected", "resection_complete",
         "metastasectomy_date"]
     assert [(f.name, f.levels) for f in resort.stratification_factors] == [
-        ("nephrectomy_to_metastases", (">12m", "<=12m")), ("site", ("lung", "other")),
+        ("nephrectomy_to_metastases", (">12m", "<=12m")), ("disease_site", ("lung", "other")),
         ("lesions", ("single", "multiple"))]
     assert resort.randomisation.scheme == "permuted_blocks"
     assert resort.visit_schedule.restaging_interval_weeks == 12
@@ -42,7 +42,7 @@ def test_resort_encodes_the_reported_design() -> None:
     assert resort.primary_endpoint.events == ("relapse", "death")
     assert resort.analysis.landmark_months == (12, 24)
     assert resort.analysis.conf_type == "log"
-    assert resort.analysis.subgroups == ("nephrectomy_to_metastases", "site", "lesions")
+    assert resort.analysis.subgroups == ("nephrectomy_to_metastases", "disease_site", "lesions")
     assert resort.interim is not None
     assert resort.interim.spending == "asOF"
     assert resort.enrolment is not None

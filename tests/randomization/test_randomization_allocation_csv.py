@@ -16,7 +16,7 @@ from trialdesk.randomization.allocation_csv import (
     write_allocation_lists,
 )
 
-LABEL = "nephrectomy_to_metastases:>12m|site:lung|lesions:single"
+LABEL = "nephrectomy_to_metastases:>12m|disease_site:lung|lesions:single"
 HEADER = ",".join(COLUMNS)
 
 
@@ -67,7 +67,7 @@ GOOD = (f"RESORT,{LABEL},1,1,2,sorafenib", f"RESORT,{LABEL},2,1,2,observation")
     ("rows", "line", "field", "message"),
     [
         ((f"TRIAL2,{LABEL},1,1,2,sorafenib",), 2, "protocol", "must be RESORT"),
-        (("RESORT,site:lung,1,1,2,sorafenib",), 2, "stratum", "must be one of"),
+        (("RESORT,disease_site:lung,1,1,2,sorafenib",), 2, "stratum", "must be one of"),
         ((f"RESORT,{LABEL},1,1,2,placebo",), 2, "arm", "must be one of sorafenib, observation"),
         ((f"RESORT,{LABEL},one,1,2,sorafenib",), 2, "position", "whole number"),
         ((*GOOD, f"RESORT,{LABEL},4,2,2,sorafenib"), 4, "position", "must be 3"),

@@ -24,7 +24,7 @@ def test_counts_and_imbalance_by_hand(resort) -> None:
     assert rows["stratum", first.label] == (2, 1, 3, 1.0)
     assert rows["stratum", last.label] == (1, 0, 1, 1.0)
     assert rows["stratum", all_strata(resort)[3].label] == (0, 0, 0, 0.0)
-    assert rows["site", "lung"] == (2, 1, 3, 1.0)
+    assert rows["disease_site", "lung"] == (2, 1, 3, 1.0)
     assert rows["lesions", "multiple"] == (1, 0, 1, 1.0)
     assert (report.worst("overall"), report.worst("stratum"), report.worst("level")) == (2.0, 1.0, 1.0)
     assert_array_equal(table.columns["n"][:1], [4])
@@ -42,5 +42,5 @@ def test_unknown_arm_or_stratum_is_refused(resort) -> None:
     stratum = all_strata(resort)[0]
     with pytest.raises(InputError) as caught:
         balance_report(resort, [PriorAllocation(stratum.label, stratum.levels, "sorafenib"),
-                                PriorAllocation("site:lung", {}, "sorafenib")])
+                                PriorAllocation("disease_site:lung", {}, "sorafenib")])
     assert caught.value.row == 1

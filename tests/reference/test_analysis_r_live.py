@@ -47,7 +47,7 @@ tv <- coxph(Surv(start, stop, event) ~ I(rdi_percent / 10), data = cp)
 reduced <- coxph(Surv(rfs_months, event) ~ arm + lesions, data = rfs)
 full <- coxph(Surv(rfs_months, event) ~ arm * lesions, data = rfs)
 inter <- anova(reduced, full)
-lung <- coxph(Surv(rfs_months, event) ~ arm, data = rfs, subset = site == "lung")
+lung <- coxph(Surv(rfs_months, event) ~ arm, data = rfs, subset = disease_site == "lung")
 cat(jsonlite::toJSON(list(
   fixed = unname(coef(fixed)), fixed_se = unname(sqrt(diag(vcov(fixed)))),
   tv = unname(coef(tv)), tv_se = unname(sqrt(diag(vcov(tv)))),
@@ -88,7 +88,7 @@ def r_and_ours(tmp_path_factory):
     script.write_text(R_SCRIPT)
     output = subprocess.run(["Rscript", str(script), *map(str, paths)], capture_output=True,
                             text=True, check=True, timeout=120).stdout
-    subgroups = subgroup_analysis(rfs, factors=("site", "lesions"), control="observation",
+    subgroups = subgroup_analysis(rfs, factors=("disease_site", "lesions"), control="observation",
                                   experimental="sorafenib")
     return json.loads(output), dose, subgroups
 
@@ -104,10 +104,10 @@ def test_fixed_and_time_varying_dose_intensity_models(r_and_ours):
 
 
 def test_subgroup_hazard_ratio_and_interaction(r_and_ours):
-    """R: coxph(Surv(rfs_months, event) ~ arm, data = rfs, subset = site == "lung");
+    """R: coxph(Surv(rfs_months, event) ~ arm, data = rfs, subset = disease_site == "lung");
     anova(coxph(... ~ arm + lesions), coxph(... ~ arm * lesions))."""
     r, _, subgroups = r_and_ours
-    lung = next(row for row in subgroups.rows if row.factor == "site" and row.level == "lung")
+    lung = next(row for row in subgroups.rows if row.factor == "disease_site" and row.level == "lung")
     assert lung.hazard_ratio == pytest.approx(r["lung_hr"], abs=1e-6)
     assert lung.lower == pytest.approx(r["lung_lower"], abs=1e-6)
     lesions = next(t for t in subgroups.interactions if t.factor == "lesions")

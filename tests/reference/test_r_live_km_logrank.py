@@ -40,7 +40,9 @@ describe <- function(dd) {{
        lm_n_censor = s$n.censor, lm_surv = s$surv, lm_std_err = s$std.err,
        lm_lower = s$lower, lm_upper = s$upper)
 }}
-test <- function(fit) {{
+test <- function(call) tryCatch(summarise_test(call()), error = function(e)
+  list(r_failed = conditionMessage(e)))
+summarise_test <- function(fit) {{
   o <- if (is.matrix(fit$obs)) rowSums(fit$obs) else fit$obs
   e <- if (is.matrix(fit$exp)) rowSums(fit$exp) else fit$exp
   list(observed = unname(o), expected = unname(e), variance = unname(c(fit$var)),
@@ -50,9 +52,10 @@ reverse <- summary(survfit(Surv(time, 1 - event) ~ 1, data = d), rmean = 'none')
 out <- list(pooled = describe(d),
             groups = lapply(split(d, d$group), describe),
             follow_up = unname(reverse[c(5, 6, 7)]),
-            rho0 = test(survdiff(Surv(time, event) ~ group, data = d)),
-            rho1 = test(survdiff(Surv(time, event) ~ group, data = d, rho = 1)),
-            strat = test(survdiff(Surv(time, event) ~ group + strata(stratum), data = d)))
+            rho0 = test(function() survdiff(Surv(time, event) ~ group, data = d)),
+            rho1 = test(function() survdiff(Surv(time, event) ~ group, data = d, rho = 1)),
+            strat = test(function() survdiff(Surv(time, event) ~ group + strata(stratum),
+                                             data = d)))
 """
 
 
@@ -110,6 +113,13 @@ def compare_curve(time: np.ndarray, event: np.ndarray, r: dict[str, Any], conf_t
 
 def compare_test(data: dict[str, Any], r: dict[str, Any], **options: Any) -> None:
     lr = logrank_test(data["time"], data["event"], data["group"], **options)
+    if "r_failed" in r:
+        # R's solve() stops on a singular variance (a group whose events carry no variance,
+        # e.g. all at the last time); the engine answers with the pseudo-inverse instead
+        # (docs/methods.md#logrank), so only O and E could be compared, and R gave neither.
+        assert "singular" in str(r["r_failed"])
+        assert np.isfinite(lr.chisq) and 0.0 <= lr.p_value <= 1.0
+        return
     assert_estimates(lr.observed, r["observed"])
     assert_estimates(lr.expected, r["expected"])
     assert_estimates(lr.variance.ravel(order="F"), r["variance"])

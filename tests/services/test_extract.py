@@ -30,11 +30,11 @@ def test_extract_fills_every_documented_column_and_applies_the_cutoff(db: Sessio
         assert set(columns) <= set(getattr(data, name).columns), name
     patients = data.patients.set_index("patient_id")
     row = patients.loc[randomised]
-    assert (row["site_code"], row["screening_date"], row["eligible"], row["randomised"]) == (
+    assert (row["site"], row["screening_date"], row["eligible"], row["randomised"]) == (
         "MI01", SCREENED, True, True)
     assert (row["randomization_number"], row["randomization_date"], row["arm"], row["stratum"]) == (
         1, RANDOMISED, allocation.arm, allocation.stratum)
-    assert (row["nephrectomy_to_metastases"], row["site"], row["lesions"]) == (">12m", "lung", "single")
+    assert (row["nephrectomy_to_metastases"], row["disease_site"], row["lesions"]) == (">12m", "lung", "single")
     assert row["metastasectomy_date"] == dt.date(2024, 1, 10)
     assert row["metastases_resected"] == 1
     screen_failure = patients.loc[failed]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from trialdesk.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from trialdesk.services import allocation_sequence, get_patient, randomise, screen
 
-LUNG_SINGLE_LATE = "nephrectomy_to_metastases:>12m|site:lung|lesions:single"
+LUNG_SINGLE_LATE = "nephrectomy_to_metastases:>12m|disease_site:lung|lesions:single"
 
 
 def _screened(db: Session, users: TrialUsers, **overrides: object) -> str:

@@ -33,7 +33,7 @@ def make_scenario(**overrides: object) -> Scenario:
         "boundaries": Boundaries((2.96, 1.97)),
         "block_sizes": (2, 4),
         "strata": (StratificationFactor("interval", ("gt12", "le12"), (0.6, 0.4)),
-                   StratificationFactor("site", ("lung", "other"), (0.5, 0.5)),
+                   StratificationFactor("disease_site", ("lung", "other"), (0.5, 0.5)),
                    StratificationFactor("lesions", ("single", "multiple"), (0.6, 0.4))),
         "screen_failure_rate": 6 / 82,
         "death_hazard": 0.002,

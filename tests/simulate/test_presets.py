@@ -25,7 +25,7 @@ def test_the_protocol_fixes_arms_randomisation_schedule_and_bounds() -> None:
     assert (sorafenib.daily_dose_mg, sorafenib.max_duration_weeks) == (800.0, 52.0)
     assert not scenario.arms[0].treated
     assert scenario.block_sizes == (2, 4, 6)
-    assert [f.name for f in scenario.strata] == ["nephrectomy_to_metastases", "site", "lesions"]
+    assert [f.name for f in scenario.strata] == ["nephrectomy_to_metastases", "disease_site", "lesions"]
     assert scenario.n_strata == 8
     assert (scenario.restaging.interval_days, scenario.restaging.window_days) == (84, 7)
     assert (scenario.accrual.patients, scenario.accrual.period_months) == (76, 60.0)

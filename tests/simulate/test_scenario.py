@@ -23,7 +23,7 @@ def test_window_less_than_half_the_interval() -> None:
 
 def test_prevalences_sum_to_one() -> None:
     with pytest.raises(InputError, match="prevalences"):
-        StratificationFactor("site", ("lung", "other"), (0.5, 0.6))
+        StratificationFactor("disease_site", ("lung", "other"), (0.5, 0.6))
 
 
 def test_one_bound_per_analysis(scenario) -> None:

@@ -11,8 +11,9 @@ from trialdesk.trial.strata import UNSTRATIFIED, Stratum, all_strata, derive_str
 
 def test_label_of_a_resort_patient(resort, make_screening) -> None:
     stratum = derive_stratum(resort, make_screening())
-    assert stratum.label == "nephrectomy_to_metastases:>12m|site:lung|lesions:single"
-    assert dict(stratum.levels) == {"nephrectomy_to_metastases": ">12m", "site": "lung", "lesions": "single"}
+    assert stratum.label == "nephrectomy_to_metastases:>12m|disease_site:lung|lesions:single"
+    assert dict(stratum.levels) == {"nephrectomy_to_metastases": ">12m", "disease_site": "lung",
+                                    "lesions": "single"}
 
 
 @pytest.mark.parametrize(
@@ -42,18 +43,18 @@ def test_missing_field_is_named(resort, make_screening) -> None:
 def test_all_strata_are_the_eight_combinations_first_factor_slowest(resort) -> None:
     strata = all_strata(resort)
     assert len(strata) == 8
-    assert strata[0].label == "nephrectomy_to_metastases:>12m|site:lung|lesions:single"
-    assert strata[1].label == "nephrectomy_to_metastases:>12m|site:lung|lesions:multiple"
-    assert strata[-1].label == "nephrectomy_to_metastases:<=12m|site:other|lesions:multiple"
+    assert strata[0].label == "nephrectomy_to_metastases:>12m|disease_site:lung|lesions:single"
+    assert strata[1].label == "nephrectomy_to_metastases:>12m|disease_site:lung|lesions:multiple"
+    assert strata[-1].label == "nephrectomy_to_metastases:<=12m|disease_site:other|lesions:multiple"
     assert all(parse_stratum_label(resort, s.label) == s for s in strata)
 
 
 @pytest.mark.parametrize(
     "label",
-    ["site:lung|nephrectomy_to_metastases:>12m|lesions:single",   # not protocol order
+    ["disease_site:lung|nephrectomy_to_metastases:>12m|lesions:single",   # not protocol order
      "nephrectomy_to_metastases:>12m|site:bone|lesions:single",   # unknown level
-     "nephrectomy_to_metastases:>12m|site:lung",                  # factor missing
-     "nephrectomy_to_metastases:>12m|site:lung|lesions:single|age:old",
+     "nephrectomy_to_metastases:>12m|disease_site:lung",                  # factor missing
+     "nephrectomy_to_metastases:>12m|disease_site:lung|lesions:single|age:old",
      "lung"],
 )
 def test_bad_labels_are_refused(resort, label: str) -> None:

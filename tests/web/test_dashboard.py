@@ -16,10 +16,9 @@ D0 = dt.date(2025, 1, 6)
 
 def patient(pid: str, site: str, *, eligible: bool | None = True, reasons: str = "",
             arm: str | None = None, randomised_on: dt.date | None = None) -> dict:
-    """A patient row as the store's extract writes it: RESORT's factor ``site`` (of disease)
-    takes the ``site`` column, the site code is in ``site_code``."""
-    levels = {"nephrectomy_to_metastases": ">12m", "site": "lung", "lesions": "single"}
-    return {"patient_id": pid, "site_code": site, "screening_date": D0, "eligible": eligible,
+    """A patient row as the store's extract writes it (``site``: the enrolling site's code)."""
+    levels = {"nephrectomy_to_metastases": ">12m", "disease_site": "lung", "lesions": "single"}
+    return {"patient_id": pid, "site": site, "screening_date": D0, "eligible": eligible,
             "screen_failure_reasons": reasons, "randomised": arm is not None,
             "randomization_number": None, "randomization_date": randomised_on, "arm": arm,
             "stratum": "|".join(f"{k}:{v}" for k, v in levels.items()) if arm else None,

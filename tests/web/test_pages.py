@@ -170,7 +170,7 @@ def test_screen_randomise_confirm_and_print(investigator: TestClient) -> None:
     assert "Randomise" in patient_page.text
     confirm = investigator.get(f"{patient_url}/randomize")
     assert "Confirm randomisation" in confirm.text
-    assert "site:lung" in confirm.text
+    assert "disease_site:lung" in confirm.text
     done = investigator.post(f"{patient_url}/randomize", data={
         "csrf_token": csrf_of(confirm.text), "confirmed": "yes", "date": ""})
     assert done.status_code == 303

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from trialdesk.errors import InputError
-from trialdesk.trial.data import TRIAL_DATA_COLUMNS, TrialData
+from trialdesk.trial.data import TrialData
 
 __all__ = [
     "DAYS_PER_MONTH",
@@ -176,15 +176,12 @@ def _recorded_levels(subjects: pd.DataFrame, factors: tuple[str, ...]) -> pd.Dat
 
     The store and the simulator label a stratum ``factor:level|factor:level`` in protocol
     order (``trialdesk.trial.strata``); a factor the labels do not name is read from its own
-    column. A factor named like a ``patients`` column (RESORT's ``site``) keeps that
-    column's recorded value as ``<name>_code`` (the site code).
+    column (the protocol refuses factor names that collide with documented columns).
     """
     parsed = subjects["stratum"].map(
         lambda label: dict(part.partition(":")[::2] for part in str(label).split("|")))
     for factor in factors:
         from_label = parsed.map(lambda levels, name=factor: levels.get(name))
-        if factor in TRIAL_DATA_COLUMNS["patients"] and f"{factor}_code" not in subjects.columns:
-            subjects[f"{factor}_code"] = subjects[factor]
         if len(subjects) and from_label.notna().all():
             subjects[factor] = from_label
         elif factor not in subjects.columns:

@@ -148,11 +148,10 @@ def _adsl(datasets: AnalysisDatasets, data: TrialData, protocol: Protocol, study
              NOT_TREATED[0]: NOT_TREATED[1]}
     actual = screening["patient_id"].map(subjects["actual_arm"])
     actarmcd = actual.where(actual.notna(), NOT_TREATED[0]).where(randomised, armcd)
-    site = screening["site_code"] if "site_code" in screening.columns else screening["site"]
     adsl = pd.DataFrame({
         "STUDYID": study, "USUBJID": screening["patient_id"].astype(str).map(
             lambda subject: subject if subject.startswith(f"{study}-") else f"{study}-{subject}"),
-        "SUBJID": screening["patient_id"].astype(str), "SITEID": _text(site),
+        "SUBJID": screening["patient_id"].astype(str), "SITEID": _text(screening["site"]),
         "ARM": armcd.map(names), "ARMCD": armcd, "ACTARM": actarmcd.map(names), "ACTARMCD": actarmcd,
         "TRT01P": armcd.map(arm_names).fillna(""), "TRT01A": actual.map(arm_names).fillna(""),
         "SCRNDT": calendar_dates(screening["screening_date"]),

@@ -349,6 +349,8 @@ class Protocol(_Model):
             for level, rule in factor.derive.items():
                 _check_rule(rule, types, ("stratification_factors", i, "derive", level))
         factor_names = {f.name for f in self.stratification_factors}
+        _check_column_names(self.stratification_factors, "stratification_factors")
+        _check_column_names(self.screening_fields, "screening_fields")
         ratio_sum = sum(self.allocation_ratio)
         for j, size in enumerate(self.randomisation.block_sizes):
             if size % ratio_sum:
@@ -402,6 +404,21 @@ class Protocol(_Model):
         """SHA-256 (hex) of the canonical JSON form: equal protocols, equal fingerprints."""
         canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _check_column_names(items: tuple[Factor, ...] | tuple[ScreeningField, ...], path: str) -> None:
+    """Factor and screening-field names become patient columns: refuse the reserved ones.
+
+    ``TrialData.patients`` (trialdesk.trial.data) already has ``site`` (the enrolling
+    hospital), ``arm``, ``stratum`` and others; a factor of the same name would overwrite them.
+    """
+    from trialdesk.trial.data import TRIAL_DATA_COLUMNS  # here: trial imports protocol
+
+    reserved = set(TRIAL_DATA_COLUMNS["patients"])
+    for i, item in enumerate(items):
+        if item.name in reserved:
+            raise PathError((path, i, "name"), f"{item.name!r} is reserved for a patient column "
+                            f"({', '.join(sorted(reserved))}); choose another name")
 
 
 def _check_rule(rule: Condition, types: Mapping[str, tuple[str, tuple[str, ...]]],

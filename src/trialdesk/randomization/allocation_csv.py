@@ -3,7 +3,7 @@
 The file has one row per list entry, a header and these columns::
 
     protocol,stratum,position,block,block_size,arm
-    RESORT,nephrectomy_to_metastases:>12m|site:lung|lesions:single,1,1,4,observation
+    RESORT,nephrectomy_to_metastases:>12m|disease_site:lung|lesions:single,1,1,4,observation
 
 ``position`` counts the stratum's patients from 1, ``block`` numbers its blocks from 1 and
 ``block_size`` is that block's size. An imported file is checked whole before anything is

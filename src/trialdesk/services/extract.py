@@ -8,10 +8,8 @@ dosing periods starting after it, scans, events and adverse events (by start dat
 it; a dosing period or adverse event that started on or before the cut-off keeps its
 recorded stop date (the analysis clips at the cut-off). The tables are read in one
 transaction that shares the audit chain head's lock, so no write is seen half-done.
-
-``patients`` also carries ``site_code``: a stratification factor named like a documented
-column (RESORT's factor ``site``, lung or other) takes that column, as the analysis reads
-factors by name, so the site code is kept there too.
+Stratification factors and screening fields get a column each, by name; the protocol
+refuses names that would overwrite a documented column (``site`` is the hospital code).
 """
 
 from __future__ import annotations
@@ -69,7 +67,7 @@ def trial_data(session: Session, trial_code: str | None = None, *,
             patient_rows.append(_patient_row(patient, site_code, randomisation, factors,
                                              protocol.parse_screening(patient.screening), screening_fields))
         frames: dict[str, pd.DataFrame] = {"patients": _frame("patients", patient_rows,
-                                                              ["site_code", *factors, *screening_fields])}
+                                                              [*factors, *screening_fields])}
         for kind, model in RECORD_MODELS.items():
             date_column = getattr(model, RECORD_DATE_FIELD[kind])
             query = select(model).where(model.patient_id.in_(list(subject_of))).order_by(
@@ -89,7 +87,7 @@ def _patient_row(patient: Patient, site_code: str, randomisation: Randomisation 
                  screening_fields: list[str]) -> dict[str, Any]:
     levels = randomisation.stratum_levels if randomisation is not None else {}
     return {
-        "patient_id": patient.subject_id, "site": site_code, "site_code": site_code,
+        "patient_id": patient.subject_id, "site": site_code,
         "screening_date": patient.screening_date,
         "eligible": patient.eligible, "screen_failure_reasons": patient.screen_failure_reasons,
         "randomised": randomisation is not None,

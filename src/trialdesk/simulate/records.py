@@ -39,7 +39,7 @@ from trialdesk.simulate.dosing import DAYS_PER_MONTH
 from trialdesk.simulate.generator import Allocation, SimulatedTrials, generate_trials
 from trialdesk.simulate.scenario import Scenario
 from trialdesk.simulate.treatment_records import adverse_event_rows, exposure_rows
-from trialdesk.trial.data import TRIAL_DATA_COLUMNS, TrialData
+from trialdesk.trial.data import TrialData
 from trialdesk.trial.eligibility import assess_eligibility
 from trialdesk.trial.strata import all_strata, derive_stratum
 
@@ -77,7 +77,7 @@ def _screening(rng: np.random.Generator, levels: Mapping[str, str], randomised_o
         "nephrectomy_date": _on(diagnosis, -months * DAYS_PER_MONTH),
         "histology": "clear_cell_predominant",
         "metastases_diagnosis_date": diagnosis,
-        "metastasis_site": levels.get("site", "lung"),
+        "metastasis_site": levels.get("disease_site", "lung"),
         "metastases_resected": lesions,
         "resection_complete": True,
         "metastasectomy_date": surgery,
@@ -99,12 +99,6 @@ def _service_allocation(protocol: Protocol, scenario: Scenario, seed: int) -> Al
     return allocate
 
 
-def _factor_columns(levels: Mapping[str, str]) -> dict[str, str]:
-    """One column per stratification factor, except where its name is a ``TrialData`` column
-    (RESORT's factor ``site`` would overwrite the site code; the stratum label still holds it)."""
-    return {name: level for name, level in levels.items() if name not in TRIAL_DATA_COLUMNS["patients"]}
-
-
 def _patient_rows(rng: np.random.Generator, protocol: Protocol, scenario: Scenario, trials: SimulatedTrials,
                   start_date: dt.date, sites: list[str]) -> list[dict[str, object]]:
     factors = scenario.strata
@@ -122,7 +116,7 @@ def _patient_rows(rng: np.random.Generator, protocol: Protocol, scenario: Scenar
                      "screening_date": _on(randomised_on, -rng.integers(0, 8)), "eligible": True,
                      "screen_failure_reasons": "", "randomised": True, "randomization_number": i + 1,
                      "randomization_date": randomised_on, "arm": scenario.arms[trials.arm[0, i]].code,
-                     "stratum": stratum.label, **_factor_columns(stratum.levels), **screening})
+                     "stratum": stratum.label, **stratum.levels, **screening})
     last = _on(start_date, scenario.accrual.period_months * DAYS_PER_MONTH)
     for _ in range(int(trials.n_screened[0]) - n):
         screened_on = _on(start_date, rng.uniform(0, (last - start_date).days))

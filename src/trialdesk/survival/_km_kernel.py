@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from trialdesk.survival._sort_key import KeyLayout, KeyRuns
+from trialdesk.survival._sort_key import KeyLayout, KeyRuns, time_starts
 
 __all__ = [
     "RiskTable",
@@ -40,14 +40,12 @@ def risk_table(runs: KeyRuns, layout: KeyLayout, n: int) -> RiskTable:
     runs: the runs of one curve's ``n >= 1`` sorted keys, packed without a minor code, so each
     distinct time has an event run, a censoring run or both, the event run first.
     """
-    first = np.ones(runs.start.shape[0], dtype=bool)
-    first[1:] = runs.time_code[1:] != runs.time_code[:-1]
-    time_start = np.flatnonzero(first)
-    n_risk = n - runs.start[time_start]
-    n_event = np.where(runs.event[time_start], runs.length[time_start], 0)
+    time_start = time_starts(runs)
+    n_risk = n - np.take(runs.start, time_start)
+    n_event = np.take(runs.length, time_start) * np.take(runs.event, time_start)
     n_leaving = n_risk.copy()
     n_leaving[:-1] -= n_risk[1:]
-    return RiskTable(layout.times(runs.time_code[time_start]), n_risk, n_event,
+    return RiskTable(layout.times(np.take(runs.time_code, time_start)), n_risk, n_event,
                      n_leaving - n_event)
 
 
@@ -62,8 +60,7 @@ def product_limit(n_risk: np.ndarray, n_event: np.ndarray) -> np.ndarray:
 def greenwood_terms(n_risk: np.ndarray, n_event: np.ndarray) -> np.ndarray:
     """Greenwood increments d / (n (n - d)) of var(-log S); +inf where n == d > 0.
 
-    docs/methods.md#greenwood. Times without events add 0.
+    docs/methods.md#greenwood. Times without events add 0; n >= 1 (so n == d means d > 0).
     """
-    survivors = n_risk - n_event
-    terms = np.where(survivors == 0, np.inf, 0.0)
-    return np.divide(n_event, n_risk * survivors, out=terms, where=survivors > 0)
+    with np.errstate(divide="ignore"):
+        return n_event / (n_risk * (n_risk - n_event))

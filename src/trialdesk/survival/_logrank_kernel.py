@@ -36,25 +36,30 @@ def check_rho(rho: float) -> float:
     return value
 
 
-def logrank_sums(n_risk: np.ndarray, n_event: np.ndarray, weight: np.ndarray) -> LogRankSums:
+def logrank_sums(n_risk: np.ndarray, n_event: np.ndarray, weight: np.ndarray | None
+                 ) -> LogRankSums:
     """Sum the log-rank contributions over times.
 
     n_risk, n_event: (..., G, k) at risk and events per group at each time (times with no
-    event, and padding, contribute 0); weight: (..., k), S(t-)^rho of the pooled Kaplan-Meier.
-    Sums run along the last (contiguous) axis. The variance is hypergeometric, with the
-    (N - D) / (N - 1) factor for ties.
+    event, and padding, contribute 0); weight: (..., k), S(t-)^rho of the pooled Kaplan-Meier,
+    or None for rho = 0 (every weight 1). Sums run along the last (contiguous) axis. The
+    variance is hypergeometric, with the (N - D) / (N - 1) factor for ties. Temporaries are
+    reused in place: at a million times each fresh array costs more than the arithmetic.
     """
     total_risk = n_risk.sum(axis=-2)
     total_event = n_event.sum(axis=-2)
-    zero = np.zeros(total_risk.shape)
-    weighted_event = weight * total_event
-    share = np.divide(weighted_event, total_risk, out=zero.copy(), where=total_risk > 0)
-    ties = np.divide(weight * weighted_event * (total_risk - total_event),
-                     total_risk * (total_risk - 1), out=zero.copy(), where=total_risk > 1)
-    scaled = np.divide(ties, total_risk, out=zero, where=total_risk > 0)
-    observed = (n_event @ weight[..., :, None])[..., 0]
+    at_risk = total_risk > 0
+    weighted_event = total_event if weight is None else weight * total_event
+    share = np.divide(weighted_event, total_risk, out=np.zeros(total_risk.shape), where=at_risk)
+    ties = total_risk - total_event  # w^2 D (N - D) / (N (N - 1)); 0 where N <= 1 (then D (N - D) = 0)
+    ties *= weighted_event if weight is None else weight * weighted_event
+    denominator = total_risk - 1.0
+    denominator *= total_risk
+    np.divide(ties, denominator, out=ties, where=total_risk > 1)
+    observed = n_event.sum(axis=-1) if weight is None else (n_event @ weight[..., :, None])[..., 0]
     expected = (n_risk @ share[..., :, None])[..., 0]
     diagonal = (n_risk @ ties[..., :, None])[..., 0]
+    scaled = np.divide(ties, total_risk, out=ties, where=at_risk)  # ties is 0 where N = 0
     variance = -((n_risk * scaled[..., None, :]) @ np.swapaxes(n_risk, -1, -2))
     groups = n_risk.shape[-2]
     variance[..., np.arange(groups), np.arange(groups)] += diagonal

@@ -18,7 +18,7 @@ import logging
 
 import numpy as np
 
-__all__ = ["TOLERANCE", "median_time", "quantile_times"]
+__all__ = ["TOLERANCE", "median_time", "median_times", "quantile_times"]
 
 logger = logging.getLogger(__name__)
 
@@ -31,16 +31,28 @@ def median_time(time: np.ndarray, curve: np.ndarray) -> float:
 
     time: (k,) sorted distinct times; curve: (k,) S(t), or a band with NaN where undefined.
     """
+    return float(median_times(time, curve))
+
+
+def median_times(time: np.ndarray, curve: np.ndarray, at: np.ndarray | None = None
+                 ) -> np.ndarray:
+    """:func:`median_time` along the last axis, for each leading index (shape ``(...)``).
+
+    time, curve: (..., k), times ascending along the last axis; at: (..., k) booleans, the
+    positions that are a curve's distinct times (the value there is the curve after that
+    time); None = all. Positions outside ``at`` are ignored.
+    """
     keep = ~np.isnan(curve) & (curve < 0.5 + TOLERANCE)
-    if not keep.any():
-        return float("nan")
-    first = int(np.argmax(keep))
-    level = curve[first]
-    if abs(level - 0.5) < TOLERANCE:
-        later = np.flatnonzero(keep[first:] & (curve[first:] < level))
-        if later.size:
-            return float((time[first] + time[first + later[0]]) / 2.0)
-    return float(time[first])
+    if at is not None:
+        keep &= at
+    first = np.argmax(keep, axis=-1)[..., None]
+    level = np.take_along_axis(curve, first, axis=-1)
+    first_time = np.take_along_axis(time, first, axis=-1)[..., 0]
+    drops = keep & (curve < level)
+    later_time = np.take_along_axis(time, np.argmax(drops, axis=-1)[..., None], axis=-1)[..., 0]
+    midpoint = (np.abs(level[..., 0] - 0.5) < TOLERANCE) & drops.any(axis=-1)
+    median = np.where(midpoint, (first_time + later_time) / 2.0, first_time)
+    return np.where(keep.any(axis=-1), median, np.nan)
 
 
 def quantile_times(time: np.ndarray, curve: np.ndarray, probs: np.ndarray) -> np.ndarray:

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["KeyLayout", "KeyRuns", "key_runs", "pack_keys"]
+__all__ = ["KeyLayout", "KeyRuns", "key_runs", "pack_keys", "time_starts"]
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +36,13 @@ class KeyLayout(NamedTuple):
         """Times (float64) of the time codes ``codes``."""
         if self.distinct is not None:
             return self.distinct[codes.astype(np.intp)]
-        bits = codes + np.uint64(self.base - 1) if self.base is not None else codes
-        return np.where(codes > 0, bits, 0).astype(np.uint64).view(np.float64)
+        if self.base is None:
+            return np.zeros(codes.shape[0])
+        bits = codes + np.uint64(self.base - 1)
+        zero = codes == 0
+        if zero.any():
+            bits[zero] = 0
+        return bits.view(np.float64)
 
 
 class KeyRuns(NamedTuple):
@@ -66,13 +71,20 @@ def pack_keys(time: np.ndarray, event: np.ndarray, *, major: np.ndarray | None =
     minor_bits, major_bits = _bits_for(n_minor), _bits_for(n_major)
     free_bits = 64 - major_bits - 1 - minor_bits
     codes, layout = _time_codes(time, free_bits, minor_bits)
-    key = codes << np.uint64(1 + minor_bits)
-    key |= (event == 0).view(np.uint8).astype(np.uint64) << np.uint64(minor_bits)
+    key = np.left_shift(codes, np.uint64(1 + minor_bits), out=codes)
+    key |= np.left_shift(event == 0, np.uint64(minor_bits), dtype=np.uint64)
     if minor is not None and minor_bits:
-        key |= minor.astype(np.uint64)
+        key |= _as_unsigned(minor)
     if major is not None and major_bits:
-        key |= major.astype(np.uint64) << np.uint64(64 - major_bits)
+        key |= np.left_shift(_as_unsigned(major), np.uint64(64 - major_bits))
     return key, layout
+
+
+def _as_unsigned(codes: np.ndarray) -> np.ndarray:
+    """Non-negative integer codes as uint64 (a view when they are 64-bit)."""
+    if codes.dtype.itemsize == 8 and codes.dtype.kind in "iu":
+        return codes.view(np.uint64)
+    return codes.astype(np.uint64)
 
 
 def _time_codes(time: np.ndarray, free_bits: int, minor_bits: int
@@ -107,9 +119,16 @@ def key_runs(sorted_keys: np.ndarray, layout: KeyLayout) -> KeyRuns:
     start += 1
     start = np.concatenate(([0], start))
     length = np.diff(start, append=n)
-    run_keys = sorted_keys[start]
+    run_keys = np.take(sorted_keys, start)
     minor = run_keys & np.uint64((1 << layout.minor_bits) - 1)
     event = (run_keys >> np.uint64(layout.minor_bits)) & _ONE == 0
     time_mask = np.uint64((1 << layout.time_bits) - 1) if layout.time_bits < 64 else ~np.uint64(0)
     time_code = (run_keys >> np.uint64(1 + layout.minor_bits)) & time_mask
     return KeyRuns(start, length, time_code, event, minor.astype(np.int64))
+
+
+def time_starts(runs: KeyRuns) -> np.ndarray:
+    """Index (into the runs) of the first run of each distinct time."""
+    first = np.ones(runs.start.shape[0], dtype=bool)
+    first[1:] = runs.time_code[1:] != runs.time_code[:-1]
+    return np.flatnonzero(first)

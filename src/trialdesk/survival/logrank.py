@@ -20,7 +20,7 @@ from trialdesk.survival._logrank_kernel import (
     p_value,
 )
 from trialdesk.survival._read_only import read_only
-from trialdesk.survival._sort_key import KeyRuns, key_runs, pack_keys
+from trialdesk.survival._sort_key import KeyRuns, key_runs, pack_keys, time_starts
 from trialdesk.survival._validation import (
     as_event_array,
     as_group_labels,
@@ -163,27 +163,36 @@ def _stratum_sums(runs: KeyRuns, groups: int, rho: float) -> LogRankSums:
     event times (censoring-only times leave it unchanged). At risk in group g at time t:
     the group's patients minus those in runs before t's first run.
     """
-    first = np.ones(runs.start.shape[0], dtype=bool)
-    first[1:] = runs.time_code[1:] != runs.time_code[:-1]
-    time_start = np.flatnonzero(first)
-    events = np.where(runs.event, runs.length, 0)
-    total_event = np.add.reduceat(events, time_start)
+    time_start = time_starts(runs)
+    time_end = np.append(time_start[1:], runs.start.shape[0])
+    events = runs.length * runs.event
+    events_before = _exclusive_cumsum(events)
+    total_event = np.take(events_before, time_end) - np.take(events_before, time_start)
     event_times = np.flatnonzero(total_event)
-    event_start = time_start[event_times]
+    event_start, event_end = np.take(time_start, event_times), np.take(time_end, event_times)
     n_risk = np.empty((groups, event_times.shape[0]))
     n_event = np.empty((groups, event_times.shape[0]))
-    n_risk[0] = runs.start[-1] + runs.length[-1] - runs.start[event_start]
-    n_event[0] = total_event[event_times]
+    n_risk[0] = runs.start[-1] + runs.length[-1] - np.take(runs.start, event_start)
+    n_event[0] = np.take(total_event, event_times)
     for g in range(1, groups):
         member = runs.minor == g
-        in_group = np.where(member, runs.length, 0)
-        before = np.cumsum(in_group)
-        n_risk[g] = before[-1] - (before - in_group)[event_start]
-        n_event[g] = np.add.reduceat(np.where(member, events, 0), time_start)[event_times]
+        before = _exclusive_cumsum(runs.length * member)
+        n_risk[g] = before[-1] - np.take(before, event_start)
+        events_before = _exclusive_cumsum(events * member)
+        n_event[g] = np.take(events_before, event_end) - np.take(events_before, event_start)
         n_risk[0] -= n_risk[g]
         n_event[0] -= n_event[g]
-    weight = np.ones(event_times.shape[0])
+    weight = None
     if rho != 0:
         survival = product_limit(n_risk.sum(axis=0), n_event.sum(axis=0))
+        weight = np.ones(event_times.shape[0])
         weight[1:] = survival[:-1] ** rho
     return logrank_sums(n_risk, n_event, weight)
+
+
+def _exclusive_cumsum(values: np.ndarray) -> np.ndarray:
+    """(m + 1,) sums of ``values`` before each position, and the total last."""
+    out = np.empty(values.shape[0] + 1, dtype=values.dtype)
+    out[0] = 0
+    np.cumsum(values, out=out[1:])
+    return out

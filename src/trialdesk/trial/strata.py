@@ -9,7 +9,7 @@ exactly one level's rule must hold. For RESORT (months = days / 30.4375):
 * ``lesions``: ``single`` (1 metastasis resected) or ``multiple`` (2-3).
 
 A stratum's label joins ``factor:level`` in the protocol's factor order with ``|``, e.g.
-``nephrectomy_to_metastases:>12m|site:lung|lesions:single``; it is stable across versions of
+``nephrectomy_to_metastases:>12m|disease_site:lung|lesions:single``; it is stable across versions of
 trialdesk and is what the store and allocation lists record. A protocol without factors
 has the single stratum ``all``.
 """

@@ -26,7 +26,7 @@ from trialdesk.trial.data import TRIAL_DATA_COLUMNS, TrialData
 from trialdesk.trial.schedule import overdue_visits
 from trialdesk.web.charts import enrolment_lines, enrolment_svg
 
-__all__ = ["Dashboard", "EndpointEvent", "OverdueVisit", "build_dashboard", "site_codes",
+__all__ = ["Dashboard", "EndpointEvent", "OverdueVisit", "build_dashboard",
            "visible_data"]
 
 logger = logging.getLogger(__name__)
@@ -67,19 +67,9 @@ class Dashboard:
     overdue: tuple[OverdueVisit, ...]
 
 
-def site_codes(patients: pd.DataFrame) -> pd.Series:
-    """Each patient's site code.
-
-    The store's extract also writes it as ``site_code``, which stays the code when a
-    stratification factor is named ``site`` (RESORT's site of disease) and takes over the
-    ``site`` column with its level.
-    """
-    return patients["site_code"] if "site_code" in patients else patients["site"]
-
-
 def visible_data(data: TrialData, sees_site: Callable[[str], bool]) -> TrialData:
     """``data`` restricted to the patients of sites for which ``sees_site`` is true."""
-    seen = site_codes(data.patients).map(lambda code: sees_site(str(code))).astype(bool)
+    seen = data.patients["site"].map(lambda code: sees_site(str(code))).astype(bool)
     patients = data.patients[seen]
     ids = set(patients["patient_id"])
     frames = {name: getattr(data, name)[getattr(data, name)["patient_id"].isin(ids)]
@@ -111,7 +101,7 @@ def _overdue(protocol: Protocol, data: TrialData, today: dt.date) -> tuple[Overd
     ended |= set(data.assessments.loc[data.assessments["result"] == "relapse", "patient_id"])
     scans = data.assessments.groupby("patient_id")["assessment_date"].apply(list).to_dict()
     overdue = []
-    for pid, site, start in zip(randomised["patient_id"], site_codes(randomised),
+    for pid, site, start in zip(randomised["patient_id"], randomised["site"],
                                 randomised["randomization_date"], strict=True):
         if pid in ended or start > today:
             continue
@@ -128,7 +118,7 @@ def build_dashboard(protocol: Protocol, data: TrialData, *, today: dt.date) -> D
         stratification_factors=tuple(f.name for f in protocol.stratification_factors))
     randomised = data.patients[data.patients["randomised"].astype(bool)]
     dates = list(randomised["randomization_date"])
-    by_site = enrolment_lines(dates, [str(s) for s in site_codes(randomised)])
+    by_site = enrolment_lines(dates, [str(s) for s in randomised["site"]])
     logger.debug("dashboard: %d randomised of %d screened", len(randomised), len(data.patients))
     return Dashboard(
         enrolment_by_arm=enrolment_svg(enrolment_lines(dates, [str(a) for a in randomised["arm"]]),

@@ -29,7 +29,7 @@ def get_allocation_list(
     user: CurrentUser, db: DbSession, state: State,
     stratum: Annotated[str, Query(min_length=1, max_length=200, description=(
         "Stratum label as GET /patients/{id} shows it, e.g. "
-        "nephrectomy_to_metastases:>12m|site:lung|lesions:single."))],
+        "nephrectomy_to_metastases:>12m|disease_site:lung|lesions:single."))],
     n: Annotated[int, Query(ge=1, le=10_000, description="Entries wanted (whole blocks).")] = 20,
 ) -> AllocationListOut:
     """The first whole blocks of the stratum's list covering at least ``n`` entries."""

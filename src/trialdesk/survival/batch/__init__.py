@@ -1,7 +1,23 @@
 """Batch forms of the survival engine: arrays of trials x patients, one result per trial."""
 
 from trialdesk.survival.batch.cox import BatchCoxFit, cox_ph
-from trialdesk.survival.batch.kaplan_meier import km_at
+from trialdesk.survival.batch.kaplan_meier import (
+    BatchMedian,
+    km_at,
+    km_ci_at,
+    km_median,
+    median_follow_up,
+)
 from trialdesk.survival.batch.logrank import BatchLogRankTest, logrank_test
 
-__all__ = ["BatchCoxFit", "BatchLogRankTest", "cox_ph", "km_at", "logrank_test"]
+__all__ = [
+    "BatchCoxFit",
+    "BatchLogRankTest",
+    "BatchMedian",
+    "cox_ph",
+    "km_at",
+    "km_ci_at",
+    "km_median",
+    "logrank_test",
+    "median_follow_up",
+]

@@ -107,7 +107,8 @@ def _chunk_sums(time: np.ndarray, event: np.ndarray, arm: np.ndarray, valid: np.
     event_1 = np.where(rows.run_last, run_sums(in_arm_1 * rows.event, rows.run_first), 0.0)
     n_risk = np.stack([rows.n_risk - risk_1, risk_1], axis=1)
     n_event = np.stack([rows.n_event - event_1, event_1], axis=1)
-    weight = np.ones(time.shape)
+    weight = None
     if rho != 0:
+        weight = np.ones(time.shape)
         weight[:, 1:] = survival_after(rows)[:, :-1] ** rho
     return logrank_sums(n_risk, n_event, weight)
