@@ -34,7 +34,8 @@ def test_extract_fills_every_documented_column_and_applies_the_cutoff(db: Sessio
         "MI01", SCREENED, True, True)
     assert (row["randomization_number"], row["randomization_date"], row["arm"], row["stratum"]) == (
         1, RANDOMISED, allocation.arm, allocation.stratum)
-    assert (row["nephrectomy_to_metastases"], row["disease_site"], row["lesions"]) == (">12m", "lung", "single")
+    assert (row["nephrectomy_to_metastases"], row["disease_site"], row["lesions"]) == (
+        ">12m", "lung", "single")
     assert row["metastasectomy_date"] == dt.date(2024, 1, 10)
     assert row["metastases_resected"] == 1
     screen_failure = patients.loc[failed]
