@@ -133,6 +133,17 @@ def test_without_events_df_is_zero_and_p_one() -> None:
     assert (lr.chisq, lr.df, lr.p_value) == (0.0, 0, 1.0)
 
 
+def test_zero_variance_uses_the_pseudo_inverse() -> None:
+    """One patient per group, both events at time 3: N = D = 2, so O = E = 1 and V = 0.
+
+    R: survdiff(Surv(c(3, 3), c(1, 1)) ~ c("a", "b")) stops ("system is exactly singular").
+    """
+    lr = logrank_test([3.0, 3.0], [1, 1], ["a", "b"])
+    assert_array_equal(lr.observed, lr.expected)
+    assert_array_equal(lr.variance, np.zeros((2, 2)))
+    assert (lr.chisq, lr.df, lr.p_value) == (0.0, 1, 1.0)
+
+
 @pytest.mark.parametrize("labels", [["a", float("nan"), "b", "a", "b", "a"],
                                     pd.Series(["a", None, "b", "a", "b", "a"], dtype="category")])
 def test_missing_label_in_list_or_categorical_names_its_row(labels: object) -> None:

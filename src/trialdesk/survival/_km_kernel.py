@@ -1,7 +1,7 @@
 """Product-limit kernels on time-sorted arrays: the risk table, S(t) and Greenwood sums.
 
-Pure numpy, no labels, no checks (callers validate); patients arrive as runs of packed sort
-keys (``_sort_key``). Conventions (docs/methods.md#kaplan-meier):
+Pure numpy, no labels, no checks (callers validate); patients arrive as sorted packed keys
+(``_sort_key``). Conventions (docs/methods.md#kaplan-meier):
 at a time with both events and censorings the events come first, so a patient censored at t is
 still at risk at t; ``n_risk`` counts patients with time >= t.
 """
@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from trialdesk.survival._sort_key import KeyLayout, KeyRuns, time_starts
+from trialdesk.survival._sort_key import KeyLayout
 
 __all__ = [
     "RiskTable",
@@ -34,19 +34,28 @@ class RiskTable(NamedTuple):
     n_censor: np.ndarray  # int64, censorings at t
 
 
-def risk_table(runs: KeyRuns, layout: KeyLayout, n: int) -> RiskTable:
-    """The risk table of one curve from the runs of its sorted keys (``_sort_key``).
+def risk_table(sorted_keys: np.ndarray, layout: KeyLayout) -> RiskTable:
+    """The risk table of one curve from its sorted keys (``_sort_key.pack_keys``, n >= 1).
 
-    runs: the runs of one curve's ``n >= 1`` sorted keys, packed without a minor code, so each
-    distinct time has an event run, a censoring run or both, the event run first.
+    The keys are packed without a minor code, so at each distinct time the events (censored
+    bit 0) come first; the patients leaving at t minus the censorings at t are the events.
     """
-    time_start = time_starts(runs)
-    n_risk = n - np.take(runs.start, time_start)
-    n_event = np.take(runs.length, time_start) * np.take(runs.event, time_start)
-    n_leaving = n_risk.copy()
-    n_leaving[:-1] -= n_risk[1:]
-    return RiskTable(layout.times(np.take(runs.time_code, time_start)), n_risk, n_event,
-                     n_leaving - n_event)
+    n = sorted_keys.shape[0]
+    time_code = sorted_keys >> np.uint64(1)
+    first = np.empty(n, dtype=bool)
+    first[0] = True
+    np.not_equal(time_code[1:], time_code[:-1], out=first[1:])
+    start = first.nonzero()[0]
+    end = np.empty_like(start)
+    end[:-1] = start[1:]
+    end[-1] = n
+    censored_before = np.empty(n + 1, dtype=np.int64)
+    censored_before[0] = 0
+    (sorted_keys & np.uint64(1)).view(np.int64).cumsum(out=censored_before[1:])
+    n_censor = censored_before.take(end) - censored_before.take(start)
+    n_event = end - start - n_censor
+    time = layout.times(time_code.take(start) & np.uint64((1 << layout.time_bits) - 1))
+    return RiskTable(time, n - start, n_event, n_censor)
 
 
 def product_limit(n_risk: np.ndarray, n_event: np.ndarray) -> np.ndarray:

@@ -62,7 +62,7 @@ def logrank_sums(n_risk: np.ndarray, n_event: np.ndarray, weight: np.ndarray | N
     scaled = np.divide(ties, total_risk, out=ties, where=at_risk)  # ties is 0 where N = 0
     variance = -((n_risk * scaled[..., None, :]) @ np.swapaxes(n_risk, -1, -2))
     groups = n_risk.shape[-2]
-    variance[..., np.arange(groups), np.arange(groups)] += diagonal
+    variance.reshape((*variance.shape[:-2], groups * groups))[..., :: groups + 1] += diagonal
     return LogRankSums(observed, expected, variance)
 
 
@@ -71,7 +71,8 @@ def chisq_statistic(sums: LogRankSums) -> tuple[np.ndarray, np.ndarray]:
 
     Groups with expected = 0 are left out, and so is the first remaining group (R's generalized
     inverse); df = groups with expected > 0, minus 1. With df = 0 the chi-square is 0. Without
-    any event R reports df = -1 and p NaN; here df is 0 and p 1 (docs/methods.md#logrank).
+    any event R reports df = -1 and p NaN; here df is 0 and p 1. A singular variance, where R's
+    solve() fails, is inverted by the pseudo-inverse (docs/methods.md#logrank).
     Shapes: (..., G) in, (...) out.
     """
     groups = sums.expected.shape[-1]
@@ -80,10 +81,10 @@ def chisq_statistic(sums: LogRankSums) -> tuple[np.ndarray, np.ndarray]:
     first = np.argmax(kept, axis=-1)
     used = kept & (np.arange(groups) != first[..., None])
     difference = np.where(used, sums.observed - sums.expected, 0.0)
-    if groups == 2:  # at most one group is used: its variance alone
+    if groups == 2:  # at most one group is used: its variance alone (0 -> pseudo-inverse 0)
         diagonal = np.diagonal(sums.variance, axis1=-2, axis2=-1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            solution = np.where(used, difference / diagonal, 0.0)
+        solution = np.divide(difference, diagonal, out=np.zeros(difference.shape),
+                             where=used & (diagonal != 0))
     else:
         both = used[..., :, None] & used[..., None, :]
         matrix = np.where(both, sums.variance, np.eye(groups))

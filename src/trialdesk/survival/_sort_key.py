@@ -6,8 +6,8 @@ tie, docs/methods.md#kaplan-meier) and a *minor* code (the group, for the log-ra
 Time codes preserve order exactly and are equal exactly when the times are equal: for
 positive times the IEEE-754 bit pattern minus that of the smallest positive time, plus 1 (0
 for time 0); if that range leaves too few bits, the rank among the distinct times. Nothing is
-rounded, so every count is that of the unsorted data. Equal keys form *runs*; the kernels work
-on runs (at most one per distinct (time, censored, minor) triple), not on patients.
+rounded, so every count is that of the unsorted data. Equal keys form *runs*; the log-rank
+kernel works on runs (one per distinct (time, censored, minor) triple), not on patients.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import logging
 from typing import NamedTuple
 
 import numpy as np
+
+from trialdesk.errors import InputError
 
 __all__ = ["KeyLayout", "KeyRuns", "key_runs", "pack_keys", "time_starts"]
 
@@ -108,27 +110,39 @@ def _time_codes(time: np.ndarray, free_bits: int, minor_bits: int
         return codes, KeyLayout(minor_bits, time_bits, base, None)
     logger.debug("times span %d bits; coding them by rank", time_bits)
     distinct, rank = np.unique(time, return_inverse=True)
-    return (rank.reshape(-1).astype(np.uint64),
-            KeyLayout(minor_bits, _bits_for(distinct.shape[0]), None, distinct))
+    rank_bits = _bits_for(distinct.shape[0])
+    if rank_bits > free_bits:
+        raise InputError(f"too many distinct groups and strata to sort with {distinct.shape[0]} "
+                         "distinct times", field="group", hint="group rare labels together")
+    distinct += 0.0  # -0.0 -> 0.0, as the bit-pattern codes read it
+    return rank.reshape(-1).astype(np.uint64), KeyLayout(minor_bits, rank_bits, None, distinct)
 
 
 def key_runs(sorted_keys: np.ndarray, layout: KeyLayout) -> KeyRuns:
     """The runs of equal keys in ``sorted_keys`` (n >= 1, sorted ascending)."""
     n = sorted_keys.shape[0]
-    start = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1])
-    start += 1
-    start = np.concatenate(([0], start))
-    length = np.diff(start, append=n)
-    run_keys = np.take(sorted_keys, start)
-    minor = run_keys & np.uint64((1 << layout.minor_bits) - 1)
-    event = (run_keys >> np.uint64(layout.minor_bits)) & _ONE == 0
-    time_mask = np.uint64((1 << layout.time_bits) - 1) if layout.time_bits < 64 else ~np.uint64(0)
-    time_code = (run_keys >> np.uint64(1 + layout.minor_bits)) & time_mask
-    return KeyRuns(start, length, time_code, event, minor.astype(np.int64))
+    first = np.empty(n, dtype=bool)
+    first[0] = True
+    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=first[1:])
+    start = first.nonzero()[0]
+    length = np.empty_like(start)
+    length[:-1] = start[1:] - start[:-1]
+    length[-1] = n - start[-1]
+    run_keys = sorted_keys.take(start)
+    if layout.minor_bits:
+        minor = (run_keys & np.uint64((1 << layout.minor_bits) - 1)).astype(np.int64)
+        run_keys >>= np.uint64(layout.minor_bits)
+    else:
+        minor = np.zeros(start.shape[0], dtype=np.int64)
+    event = (run_keys & _ONE) == 0
+    run_keys >>= _ONE
+    if layout.time_bits < 64:
+        run_keys &= np.uint64((1 << layout.time_bits) - 1)
+    return KeyRuns(start, length, run_keys, event, minor)
 
 
 def time_starts(runs: KeyRuns) -> np.ndarray:
     """Index (into the runs) of the first run of each distinct time."""
     first = np.ones(runs.start.shape[0], dtype=bool)
     first[1:] = runs.time_code[1:] != runs.time_code[:-1]
-    return np.flatnonzero(first)
+    return first.nonzero()[0]

@@ -164,8 +164,8 @@ def require_every_group(labels: tuple[str, ...], codes: np.ndarray, *, name: str
                         at_least: int = 1) -> np.ndarray:
     """Patients per group; an error naming the first empty group or too few groups."""
     counts = np.bincount(codes, minlength=len(labels))
-    empty = np.flatnonzero(counts == 0)
-    if empty.size:
+    empty = () if counts.all() else np.flatnonzero(counts == 0)
+    if len(empty):
         raise InputError(f"group {labels[empty[0]]!r} has no patients", field=name,
                          hint="drop unused categories")
     if len(labels) < at_least:

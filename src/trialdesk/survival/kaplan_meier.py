@@ -28,7 +28,7 @@ from trialdesk.survival._km_kernel import greenwood_terms, product_limit, risk_t
 from trialdesk.survival._quantile import median_time, quantile_times
 from trialdesk.survival._read_only import read_only
 from trialdesk.survival._rmst import restricted_mean
-from trialdesk.survival._sort_key import KeyLayout, key_runs, pack_keys
+from trialdesk.survival._sort_key import KeyLayout, pack_keys
 from trialdesk.survival._validation import (
     as_event_array,
     as_group_labels,
@@ -305,7 +305,7 @@ def _check_not_empty(time: np.ndarray) -> None:
 def _fit_curve(sorted_keys: np.ndarray, layout: KeyLayout, conf_type: ConfType,
                conf_level: float) -> KaplanMeier:
     """The estimate from one group's sorted keys (``_sort_key.pack_keys``, n >= 1)."""
-    table = risk_table(key_runs(sorted_keys, layout), layout, sorted_keys.shape[0])
+    table = risk_table(sorted_keys, layout)
     survival = product_limit(table.n_risk, table.n_event)
     std_err_cumhaz = np.sqrt(np.cumsum(greenwood_terms(table.n_risk, table.n_event)))
     std_err = np.multiply(survival, std_err_cumhaz, out=np.full(survival.shape, np.nan),

@@ -164,22 +164,22 @@ def _stratum_sums(runs: KeyRuns, groups: int, rho: float) -> LogRankSums:
     the group's patients minus those in runs before t's first run.
     """
     time_start = time_starts(runs)
-    time_end = np.append(time_start[1:], runs.start.shape[0])
+    time_end = np.concatenate((time_start[1:], [runs.start.shape[0]]))
     events = runs.length * runs.event
     events_before = _exclusive_cumsum(events)
-    total_event = np.take(events_before, time_end) - np.take(events_before, time_start)
-    event_times = np.flatnonzero(total_event)
-    event_start, event_end = np.take(time_start, event_times), np.take(time_end, event_times)
+    total_event = events_before.take(time_end) - events_before.take(time_start)
+    event_times = total_event.nonzero()[0]
+    event_start, event_end = time_start.take(event_times), time_end.take(event_times)
     n_risk = np.empty((groups, event_times.shape[0]))
     n_event = np.empty((groups, event_times.shape[0]))
-    n_risk[0] = runs.start[-1] + runs.length[-1] - np.take(runs.start, event_start)
-    n_event[0] = np.take(total_event, event_times)
+    n_risk[0] = runs.start[-1] + runs.length[-1] - runs.start.take(event_start)
+    n_event[0] = total_event.take(event_times)
     for g in range(1, groups):
         member = runs.minor == g
         before = _exclusive_cumsum(runs.length * member)
-        n_risk[g] = before[-1] - np.take(before, event_start)
+        n_risk[g] = before[-1] - before.take(event_start)
         events_before = _exclusive_cumsum(events * member)
-        n_event[g] = np.take(events_before, event_end) - np.take(events_before, event_start)
+        n_event[g] = events_before.take(event_end) - events_before.take(event_start)
         n_risk[0] -= n_risk[g]
         n_event[0] -= n_event[g]
     weight = None
@@ -194,5 +194,5 @@ def _exclusive_cumsum(values: np.ndarray) -> np.ndarray:
     """(m + 1,) sums of ``values`` before each position, and the total last."""
     out = np.empty(values.shape[0] + 1, dtype=values.dtype)
     out[0] = 0
-    np.cumsum(values, out=out[1:])
+    values.cumsum(out=out[1:])
     return out

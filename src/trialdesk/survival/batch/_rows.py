@@ -117,17 +117,17 @@ def sort_rows(time: np.ndarray, event: np.ndarray, valid: np.ndarray,
     key = np.where(valid, time, np.inf)
     order = np.argsort(key, axis=1) + row_start
     time = np.take(key, order)
-    event = np.take(np.where(valid, event, 0.0), order)
+    event = np.take(np.multiply(event, valid, dtype=np.float64), order)
     new_run = np.ones((n_rows, n), dtype=bool)
-    new_run[:, 1:] = time[:, 1:] != time[:, :-1]
-    position = np.broadcast_to(np.arange(n), (n_rows, n))
-    run_first = np.maximum.accumulate(np.where(new_run, position, 0), axis=1)
+    np.not_equal(time[:, 1:], time[:, :-1], out=new_run[:, 1:])
+    # flat indices: each row starts a run, so one flat running maximum stays within rows
+    flat_position = np.arange(n_rows * n).reshape(n_rows, n)
+    run_first = np.maximum.accumulate((new_run * flat_position).ravel()).reshape(n_rows, n)
     run_last = np.ones((n_rows, n), dtype=bool)
     run_last[:, :-1] = new_run[:, 1:]
     run_last &= np.isfinite(time)
-    n_risk = (valid.sum(axis=1)[:, None] - run_first).astype(np.float64)
-    run_first += row_start
-    n_event = np.where(run_last, run_sums(event, run_first), 0.0)
+    n_risk = (valid.sum(axis=1)[:, None] + row_start - run_first).astype(np.float64)
+    n_event = run_sums(event, run_first) * run_last
     rows = SortedRows(time, event, run_first, run_last, n_risk, n_event)
     return rows, tuple(np.take(other, order) for other in others)
 
@@ -147,6 +147,10 @@ def before_run(values: np.ndarray, run_first: np.ndarray) -> np.ndarray:
 
 
 def run_sums(values: np.ndarray, run_first: np.ndarray) -> np.ndarray:
-    """Sum of ``values`` over each position's tie run so far (complete at the run's last position)."""
-    running = np.cumsum(values, axis=1)
+    """Sum of ``values`` over each position's tie run so far (complete at the run's last position).
+
+    ``values`` are counts (integers as floats), so one running sum over all rows differs from
+    the per-row one by a constant within each run and the differences are exact.
+    """
+    running = np.cumsum(values, axis=None).reshape(values.shape)
     return running - np.take(running - values, run_first)
