@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 #: Fixtures of a served trial (tests/served_trial.py), shared by tests/api, tests/web, tests/e2e.
-pytest_plugins = ("served_trial",)
+pytest_plugins = ("tests.served_trial",)
 
 REFERENCE_DIR = Path(
     os.environ.get("TRIALDESK_REFERENCE_DIR",

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from trial_factory import RESORT_ARMS, START, build_trial, make_patient
-
+from tests.analysis.trial_factory import RESORT_ARMS, START, build_trial, make_patient
 from trialdesk.analysis.consort import NOT_RANDOMISED, consort_counts
 from trialdesk.analysis.datasets import build_analysis_datasets
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from trial_factory import RESORT_ARMS, START, build_trial, make_patient, scans_until
 
+from tests.analysis.trial_factory import RESORT_ARMS, START, build_trial, make_patient, scans_until
 from trialdesk.analysis.datasets import DAYS_PER_MONTH, build_analysis_datasets
 from trialdesk.errors import InputError
 

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
-from trial_factory import RESORT_ARMS, START, build_trial, make_patient, scans_until
 
+from tests.analysis.trial_factory import RESORT_ARMS, START, build_trial, make_patient, scans_until
 from trialdesk.analysis.datasets import DAYS_PER_MONTH, build_analysis_datasets
 from trialdesk.analysis.dose_intensity import (
     cumulative_rdi,

@@ -7,8 +7,8 @@ import math
 from types import SimpleNamespace
 
 import pytest
-from trial_factory import RESORT_ARMS, START, build_trial, exponential_trial
 
+from tests.analysis.trial_factory import RESORT_ARMS, START, build_trial, exponential_trial
 from trialdesk.analysis.datasets import build_analysis_datasets
 from trialdesk.analysis.interim import interim_analysis
 from trialdesk.analysis.primary import primary_analysis

@@ -6,8 +6,8 @@ import datetime as dt
 import json
 
 import pytest
-from trial_factory import START, build_trial, exponential_trial, make_patient
 
+from tests.analysis.trial_factory import START, build_trial, exponential_trial, make_patient
 from trialdesk.analysis.datasets import build_analysis_datasets
 from trialdesk.analysis.plan import control_arm, run_analysis_plan
 from trialdesk.analysis.primary import primary_analysis

@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from trial_factory import RESORT_ARMS, START, build_trial, exponential_trial, make_patient
 
+from tests.analysis.trial_factory import RESORT_ARMS, START, build_trial, exponential_trial, make_patient
 from trialdesk.analysis.datasets import DAYS_PER_MONTH, build_analysis_datasets
 from trialdesk.analysis.primary import primary_analysis
 from trialdesk.survival import cox_ph, kaplan_meier, logrank_test

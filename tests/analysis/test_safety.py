@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from trial_factory import RESORT_ARMS, START, build_trial, make_patient
 
+from tests.analysis.trial_factory import RESORT_ARMS, START, build_trial, make_patient
 from trialdesk.analysis.datasets import build_analysis_datasets
 from trialdesk.analysis.safety import ANY_EVENT, clopper_pearson, safety_summary
 

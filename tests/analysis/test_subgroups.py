@@ -7,8 +7,8 @@ import datetime as dt
 import numpy as np
 import pytest
 from scipy import stats
-from trial_factory import FACTORS, RESORT_ARMS, START, build_trial, exponential_trial
 
+from tests.analysis.trial_factory import FACTORS, RESORT_ARMS, START, build_trial, exponential_trial
 from trialdesk.analysis.datasets import build_analysis_datasets
 from trialdesk.analysis.subgroups import subgroup_analysis
 from trialdesk.survival import cox_ph

@@ -8,7 +8,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from served_trial import PASSWORD, bearer, eligible_screening, served_settings, sign_in
+from tests.served_trial import PASSWORD, bearer, eligible_screening, served_settings, sign_in
 from trialdesk.api import create_app
 from trialdesk.api.errors import ErrorResponse
 from trialdesk.errors import InputError

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from served_trial import (
+from tests.served_trial import (
     PASSWORD,
     bearer,
     day,

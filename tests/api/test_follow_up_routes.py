@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from served_trial import bearer, day, eligible_screening, randomised_patient
+from tests.served_trial import bearer, day, eligible_screening, randomised_patient
 
 
 @pytest.fixture(scope="module")

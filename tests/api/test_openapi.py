@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from served_trial import bearer, eligible_screening
+from tests.served_trial import bearer, eligible_screening
 from trialdesk.api.errors import ErrorResponse
 
 #: The user whose token each path prefix is called with (the role the operation is for).

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from fastapi.testclient import TestClient
 
-from served_trial import bearer, eligible_screening
+from tests.served_trial import bearer, eligible_screening
 
 TODAY = dt.datetime.now(dt.UTC).date()
 

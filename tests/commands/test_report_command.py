@@ -1,7 +1,7 @@
 """``trialdesk report``: the interim report of a trial recorded through the services.
 
-The database is ``test_analyze``'s: eight randomised RESORT patients and one screen
-failure, with scans, a death, dosing and AEs.
+The database is the ``database`` fixture of tests/commands/conftest.py: eight randomised
+RESORT patients and one screen failure, with scans, a death, dosing and AEs.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from test_analyze import database  # noqa: F401  (the recorded trial, a module fixture)
 from typer.testing import CliRunner
 
 from trialdesk.cli import app
@@ -17,7 +16,7 @@ from trialdesk.cli import app
 runner = CliRunner()
 
 
-def test_report_writes_html_pdf_figures_and_json(database: str, tmp_path: Path) -> None:  # noqa: F811
+def test_report_writes_html_pdf_figures_and_json(database: str, tmp_path: Path) -> None:
     out = tmp_path / "interim" / "resort-2022.html"
     result = runner.invoke(app, ["report", "--db", database, "--cutoff", "2022-06-30", "--out",
                                  str(out), "--events-planned", "20", "--title", "RESORT look 1"])
@@ -36,7 +35,7 @@ def test_report_writes_html_pdf_figures_and_json(database: str, tmp_path: Path) 
     assert events == 5  # as `trialdesk analyze` counts them on the same store
 
 
-def test_report_refuses_an_out_path_that_is_not_html(database: str, tmp_path: Path) -> None:  # noqa: F811
+def test_report_refuses_an_out_path_that_is_not_html(database: str, tmp_path: Path) -> None:
     result = runner.invoke(app, ["report", "--db", database, "--cutoff", "2022-06-30", "--out",
                                  str(tmp_path / "report.pdf")])
     assert result.exit_code != 0

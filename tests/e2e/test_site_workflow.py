@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from served_trial import PASSWORD, eligible_screening, served_settings
+from tests.served_trial import PASSWORD, eligible_screening, served_settings
 from trialdesk.api import create_app
 
 playwright_api = pytest.importorskip("playwright.sync_api")

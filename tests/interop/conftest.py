@@ -6,9 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from interop_trial import CUTOFF, record_trial
 from typer.testing import CliRunner
 
+from tests.interop.interop_trial import CUTOFF, record_trial
 from trialdesk.cli import app
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pyreadstat
 import pytest
-from interop_trial import CUTOFF
 from typer.testing import CliRunner
 
+from tests.interop.interop_trial import CUTOFF
 from trialdesk.cli import app
 from trialdesk.errors import InputError
 from trialdesk.interop import export_adam

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from conftest import REFERENCE_DIR, load_reference
+from tests.conftest import REFERENCE_DIR, load_reference
 
 __all__ = ["reference_frame"]
 

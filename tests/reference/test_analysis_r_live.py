@@ -11,14 +11,11 @@ import datetime as dt
 import json
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "analysis"))
-from trial_factory import (
+from tests.analysis.trial_factory import (
     FACTORS,
     RESORT_ARMS,
     START,
@@ -27,7 +24,6 @@ from trial_factory import (
     make_patient,
     scans_until,
 )
-
 from trialdesk.analysis.datasets import build_analysis_datasets
 from trialdesk.analysis.dose_intensity import dose_intensity, time_varying_dose_intensity
 from trialdesk.analysis.subgroups import subgroup_analysis

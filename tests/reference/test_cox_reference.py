@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from reference_data import reference_frame
 
-from conftest import load_reference
+from tests.conftest import load_reference
+from tests.reference.reference_data import reference_frame
 from trialdesk.errors import TrialdeskWarning
 from trialdesk.survival.cox import CoxFit, cox_ph
 

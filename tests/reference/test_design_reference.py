@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from conftest import load_reference
+from tests.conftest import load_reference
 from trialdesk.design import (
     GroupSequentialDesign,
     SurvivalPlan,

@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 import pytest
-from reference_data import reference_frame
 from scipy.stats import norm
 
-from conftest import load_reference
+from tests.conftest import load_reference
+from tests.reference.reference_data import reference_frame
 from trialdesk.survival import (
     KaplanMeier,
     kaplan_meier,

@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from reference_data import reference_frame
 
-from conftest import load_reference
+from tests.conftest import load_reference
+from tests.reference.reference_data import reference_frame
 from trialdesk.survival import logrank_test
 
 ESTIMATE = 1e-6

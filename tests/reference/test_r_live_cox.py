@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
-from r_session import requires_r, run_r
 
+from tests.reference.r_session import requires_r, run_r
 from trialdesk.survival import cox_ph
 
 ESTIMATE = 1e-6

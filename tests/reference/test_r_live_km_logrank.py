@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
-from r_session import requires_r, run_r
 
+from tests.reference.r_session import requires_r, run_r
 from trialdesk.survival import kaplan_meier, logrank_test, median_follow_up
 
 ESTIMATE = 1e-6

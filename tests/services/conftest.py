@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from service_factory import PASSWORD, TrialUsers
 from sqlalchemy.orm import Session
 
+from tests.services.service_factory import PASSWORD, TrialUsers
 from trialdesk.protocol import load_protocol
 from trialdesk.services import SYSTEM, create_site, create_trial, create_user
 from trialdesk.services.accounts import actor_for

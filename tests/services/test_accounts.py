@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from service_factory import PASSWORD, TrialUsers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.services.service_factory import PASSWORD, TrialUsers
 from trialdesk.errors import ConflictError, InputError, PermissionDeniedError
 from trialdesk.services import audit_trail, check_password, create_site, create_user, list_sites
 from trialdesk.store.models import User

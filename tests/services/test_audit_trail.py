@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from service_factory import SCREENED, TrialUsers, make_screening
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.services.service_factory import SCREENED, TrialUsers, make_screening
 from trialdesk.errors import PermissionDeniedError
 from trialdesk.services import audit_trail, screen
 from trialdesk.store.models import Trial

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from service_factory import RANDOMISED, SCREENED, TrialUsers, make_screening
 from sqlalchemy.orm import Session
 
+from tests.services.service_factory import RANDOMISED, SCREENED, TrialUsers, make_screening
 from trialdesk.services import randomise, record_adverse_event, record_assessment, screen, trial_data
 from trialdesk.trial.data import TRIAL_DATA_COLUMNS
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from service_factory import METASTASECTOMY, RANDOMISED, SCREENED, TrialUsers, make_screening
 from sqlalchemy.orm import Session
 
+from tests.services.service_factory import METASTASECTOMY, RANDOMISED, SCREENED, TrialUsers, make_screening
 from trialdesk.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from trialdesk.services import allocation_sequence, get_patient, randomise, screen
 

@@ -15,9 +15,9 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 
 import pytest
-from service_factory import RANDOMISED, SCREENED, make_screening
 from sqlalchemy import select
 
+from tests.services.service_factory import RANDOMISED, SCREENED, make_screening
 from trialdesk.protocol import load_protocol
 from trialdesk.randomization import allocation_list
 from trialdesk.services import SYSTEM, create_site, create_trial, create_user, randomise, screen

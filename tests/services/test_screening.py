@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from service_factory import SCREENED, TrialUsers, make_screening
 from sqlalchemy.orm import Session
 
+from tests.services.service_factory import SCREENED, TrialUsers, make_screening
 from trialdesk.errors import InputError, NotFoundError, PermissionDeniedError
 from trialdesk.services import get_patient, list_patients, screen
 

@@ -6,9 +6,9 @@ import datetime as dt
 from collections import Counter
 
 import pytest
-from service_factory import PASSWORD
 from sqlalchemy.orm import Session
 
+from tests.services.service_factory import PASSWORD
 from trialdesk.errors import ConflictError, InputError, RandomizationError
 from trialdesk.protocol import load_protocol
 from trialdesk.services import (

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from service_factory import PASSWORD, TrialUsers
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from tests.services.service_factory import PASSWORD, TrialUsers
 from trialdesk.errors import NotFoundError, PermissionDeniedError
 from trialdesk.services.tokens import (
     AuthenticationError,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from service_factory import TrialUsers
 from sqlalchemy.orm import Session
 
+from tests.services.service_factory import TrialUsers
 from trialdesk.errors import ConflictError, PermissionDeniedError
 from trialdesk.protocol import load_protocol
 from trialdesk.services import create_trial

@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from served_trial import PASSWORD, RANDOMISED_ON, bearer, day, eligible_screening, randomised_patient
+from tests.served_trial import PASSWORD, RANDOMISED_ON, bearer, day, eligible_screening, randomised_patient
 from trialdesk.web.pages import PRESESSION_COOKIE, SESSION_COOKIE
 
 
@@ -54,7 +54,7 @@ def test_login_sets_an_httponly_samesite_session_cookie(served_app: FastAPI) -> 
 
 
 def test_secure_cookies_outside_development(trial_database_url: str) -> None:
-    from served_trial import served_settings
+    from tests.served_trial import served_settings
     from trialdesk.api import create_app
 
     app = create_app(served_settings(trial_database_url, cookie_secure=None))

@@ -1,0 +1,62 @@
+"""Fixtures of the command tests: a small RESORT trial recorded through the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from trialdesk.protocol import load_protocol
+from trialdesk.services import (
+    SYSTEM,
+    Actor,
+    create_site,
+    create_trial,
+    randomise,
+    record_adverse_event,
+    record_assessment,
+    record_event,
+    record_exposure,
+    screen,
+)
+from trialdesk.store import create_engine, session_factory, upgrade
+
+DAY0 = dt.date(2020, 3, 2)
+ELIGIBLE = {"birth_date": dt.date(1960, 5, 1), "sex": "male", "prior_nephrectomy": True,
+            "nephrectomy_date": dt.date(2016, 1, 10), "histology": "clear_cell_predominant",
+            "metastases_diagnosis_date": dt.date(2019, 11, 1), "metastasis_site": "lung",
+            "metastases_resected": 1, "resection_complete": True,
+            "metastasectomy_date": dt.date(2020, 1, 20)}
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Eight randomised patients and one screen failure, with scans, deaths, dosing and AEs."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('analyze') / 'trial.db'}"
+    upgrade(url)
+    engine = create_engine(url)
+    session = session_factory(engine)()
+    create_trial(session, SYSTEM, load_protocol("resort"))
+    create_site(session, SYSTEM, "S01", "Site one")
+    nurse = Actor(user_id=None, username="dm", role="data_manager", sites=frozenset({"S01"}))
+    screen(session, nurse, "S01", {**ELIGIBLE, "histology": "other"}, screening_date=DAY0)
+    for k in range(8):
+        subject = screen(session, nurse, "S01", ELIGIBLE, screening_date=DAY0).subject_id
+        allocation = randomise(session, nurse, subject, randomisation_date=DAY0)
+        if allocation.arm == "sorafenib":
+            record_exposure(session, nurse, subject, start_date=DAY0 + dt.timedelta(days=1),
+                            stop_date=DAY0 + dt.timedelta(days=364), daily_dose_mg=800.0)
+            record_adverse_event(session, nurse, subject, term="diarrhoea", grade=3,
+                                 start_date=DAY0 + dt.timedelta(days=30))
+        scans = k + 1  # every 12 weeks; odd-numbered patients relapse at their last scan
+        for j in range(1, scans + 1):
+            relapse = k % 2 == 1 and j == scans
+            record_assessment(session, nurse, subject, assessment_date=DAY0 + dt.timedelta(weeks=12 * j),
+                              result="relapse" if relapse else "no_evidence_of_disease",
+                              relapse_site="lung" if relapse else None)
+        if k == 6:
+            record_event(session, nurse, subject, event_date=DAY0 + dt.timedelta(days=600),
+                         event_type="death", cause="other")
+    session.close()
+    engine.dispose()
+    return url
