@@ -19,6 +19,7 @@ from argon2 import PasswordHasher, profiles
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.seeds import TEST_RANDOMISATION_SEED
 from trialdesk.api import Settings, create_app
 from trialdesk.protocol import load_protocol
 from trialdesk.services import SYSTEM, accounts, create_site, create_trial, create_user
@@ -100,7 +101,7 @@ def seed_trial(url: str) -> None:
     try:
         upgrade(engine)
         session = session_factory(engine)()
-        create_trial(session, SYSTEM, load_protocol("resort"))
+        create_trial(session, SYSTEM, load_protocol("resort"), randomisation_seed=TEST_RANDOMISATION_SEED)
         for code, name in SITES.items():
             create_site(session, SYSTEM, code, name)
         for user in USERS.values():

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from tests.seeds import TEST_RANDOMISATION_SEED
 from trialdesk.protocol import load_protocol
 from trialdesk.services import (
     SYSTEM,
@@ -36,7 +37,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> str:
     upgrade(url)
     engine = create_engine(url)
     session = session_factory(engine)()
-    create_trial(session, SYSTEM, load_protocol("resort"))
+    create_trial(session, SYSTEM, load_protocol("resort"), randomisation_seed=TEST_RANDOMISATION_SEED)
     create_site(session, SYSTEM, "S01", "Site one")
     nurse = Actor(user_id=None, username="dm", role="data_manager", sites=frozenset({"S01"}))
     screen(session, nurse, "S01", {**ELIGIBLE, "histology": "other"}, screening_date=DAY0)

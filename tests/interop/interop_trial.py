@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from tests.seeds import TEST_RANDOMISATION_SEED
 from trialdesk.protocol import load_protocol
 from trialdesk.services import (
     SYSTEM,
@@ -85,7 +86,7 @@ def record_trial(url: str) -> None:
     withdrawal, a loss to follow-up and AEs."""
     engine = create_engine(url)
     session = session_factory(engine)()
-    create_trial(session, SYSTEM, load_protocol("resort"))
+    create_trial(session, SYSTEM, load_protocol("resort"), randomisation_seed=TEST_RANDOMISATION_SEED)
     for code in ("S01", "S02"):
         create_site(session, SYSTEM, code, f"Site {code}")
     nurse = Actor(user_id=None, username="dm", role="data_manager", sites=frozenset({"S01", "S02"}))
@@ -93,14 +94,14 @@ def record_trial(url: str) -> None:
     screen(session, nurse, "S02", {**ELIGIBLE, "metastases_resected": 4, "resection_complete": False},
            screening_date=DAY0)
     screen(session, nurse, "S02", ELIGIBLE, screening_date=DAY0)
-    never_started = None  # the first sorafenib patient from k = 8 on never starts treatment
+    allocations = []
     for k in range(12):
         site = "S01" if k % 2 else "S02"
         subject = screen(session, nurse, site, _variant(k), screening_date=DAY0).subject_id
-        allocation = randomise(session, nurse, subject, randomisation_date=DAY0)
-        if never_started is None and k >= 8 and allocation.arm == "sorafenib":
-            never_started = subject
-        sorafenib = allocation.arm == "sorafenib" and subject != never_started
-        _follow(session, nurse, subject, k, dosed=sorafenib)
+        allocations.append((subject, randomise(session, nurse, subject, randomisation_date=DAY0).arm))
+    # the last patient allocated sorafenib never starts treatment (whatever the seed allocates)
+    never_started = next(subject for subject, arm in reversed(allocations) if arm == "sorafenib")
+    for k, (subject, arm) in enumerate(allocations):
+        _follow(session, nurse, subject, k, dosed=arm == "sorafenib" and subject != never_started)
     session.close()
     engine.dispose()

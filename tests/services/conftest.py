@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
+from tests.seeds import TEST_RANDOMISATION_SEED
 from tests.services.service_factory import PASSWORD, TrialUsers
 from trialdesk.protocol import load_protocol
 from trialdesk.services import SYSTEM, create_site, create_trial, create_user
@@ -19,7 +20,7 @@ def _fast_hashing(cheap_password_hashing: None) -> None:
 @pytest.fixture
 def users(db: Session) -> TrialUsers:
     """A RESORT trial with sites MI01 and RM01 and a user of every role."""
-    create_trial(db, SYSTEM, load_protocol("resort"))
+    create_trial(db, SYSTEM, load_protocol("resort"), randomisation_seed=TEST_RANDOMISATION_SEED)
     create_site(db, SYSTEM, "MI01", "Milano")
     create_site(db, SYSTEM, "RM01", "Roma")
     accounts = {"admin": ("admin", ()), "statistician": ("statistician", ()),

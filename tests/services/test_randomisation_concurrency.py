@@ -17,6 +17,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import select
 
+from tests.seeds import TEST_RANDOMISATION_SEED
 from tests.services.service_factory import RANDOMISED, SCREENED, make_screening
 from trialdesk.protocol import load_protocol
 from trialdesk.randomization import allocation_list
@@ -73,7 +74,7 @@ def test_parallel_randomisations_keep_numbers_blocks_and_chain(
     url = make_database()
     engine = create_engine(url)
     session = session_factory(engine)()
-    create_trial(session, SYSTEM, load_protocol("resort"))
+    create_trial(session, SYSTEM, load_protocol("resort"), randomisation_seed=TEST_RANDOMISATION_SEED)
     create_site(session, SYSTEM, "MI01", "Milano")
     usernames = [f"site_user_{w}" for w in range(N_WORKERS)]
     for username in usernames:

@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 from sqlalchemy.orm import Session
 
+from tests.seeds import TEST_RANDOMISATION_SEED
 from tests.services.service_factory import PASSWORD
 from trialdesk.errors import ConflictError, InputError, RandomizationError
 from trialdesk.protocol import load_protocol
@@ -27,7 +28,7 @@ CONSENT = dt.date(2024, 3, 1)
 
 
 def test_minimisation_trial_runs_through_the_same_services(db: Session) -> None:
-    create_trial(db, SYSTEM, load_protocol("three_arm_example"))
+    create_trial(db, SYSTEM, load_protocol("three_arm_example"), randomisation_seed=TEST_RANDOMISATION_SEED)
     create_site(db, SYSTEM, "BO01", "Bologna")
     create_user(db, SYSTEM, "nurse", PASSWORD, "data_manager", ["BO01"])
     create_user(db, SYSTEM, "stats", PASSWORD, "statistician")
