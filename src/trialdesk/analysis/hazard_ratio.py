@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
 from trialdesk.errors import ConvergenceError, InputError, TrialdeskWarning
@@ -60,7 +61,8 @@ class HazardRatio:
         return cls(term, nan, nan, nan, nan, nan, nan, n, n_events)
 
 
-def estimable_cox(time: np.ndarray, event: np.ndarray, X: np.ndarray, **options: Any) -> CoxFit | None:
+def estimable_cox(time: np.ndarray, event: np.ndarray, X: np.ndarray | pd.DataFrame,
+                  **options: Any) -> CoxFit | None:
     """``cox_ph(time, event, X, **options)``, or None when the data cannot identify the model.
 
     A subset of a trial can leave a column constant within every stratum with events (R's

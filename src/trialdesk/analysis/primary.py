@@ -196,7 +196,7 @@ def arm_hazard_ratios(time: np.ndarray, event: np.ndarray, arm: np.ndarray, arms
                       conf_level: float = 0.95) -> tuple[HazardRatio, ...]:
     """Cox hazard ratios of each non-control arm versus ``arms[0]``."""
     experimental = arms[1:]
-    X = np.column_stack([(arm == a).astype(float) for a in experimental])
+    X = pd.DataFrame({f"arm={a}": (arm == a).astype(float) for a in experimental})
     n_events = int(event.sum())
     fit = estimable_cox(time, event, X, strata=strata, ties=ties) if n_events else None
     if fit is None:

@@ -19,7 +19,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 from scipy import stats
 
@@ -115,12 +114,13 @@ def _row(label: str, factor: str, level: str, rfs: pd.DataFrame, arms: tuple[str
 def _interaction(rfs: pd.DataFrame, factor: str, experimental: str) -> InteractionTest:
     levels = sorted(rfs[factor].astype(str).unique())
     treated = (rfs["arm"] == experimental).to_numpy(dtype=float)
-    dummies = np.column_stack([(rfs[factor].astype(str) == lv).to_numpy(dtype=float)
-                               for lv in levels[1:]]) if len(levels) > 1 else np.empty((len(rfs), 0))
+    dummies = {f"{factor}={lv}": (rfs[factor].astype(str) == lv).to_numpy(dtype=float)
+               for lv in levels[1:]}
     time = rfs["rfs_months"].to_numpy(dtype=float)
     event = rfs["event"].to_numpy(dtype=float)
-    reduced = np.column_stack([treated, dummies])
-    full = np.column_stack([reduced, dummies * treated[:, None]])
+    reduced = pd.DataFrame({f"arm={experimental}": treated, **dummies})
+    full = reduced.assign(**{f"arm={experimental}:{name}": column * treated
+                             for name, column in dummies.items()})
     df = len(levels) - 1
     if df == 0 or event.sum() == 0:
         return InteractionTest(factor, math.nan, df, math.nan)
