@@ -9,9 +9,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import settings
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+# Property tests: no per-example deadline (a loaded 2-core machine is slow, not wrong); in CI
+# the examples are derived from the test itself (derandomize), so a CI run is reproducible,
+# while a developer's run keeps exploring new examples.
+settings.register_profile("trialdesk", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True)
+settings.load_profile("ci" if os.environ.get("CI") else "trialdesk")
 
 #: Fixtures of a served trial (tests/served_trial.py), shared by tests/api, tests/web, tests/e2e.
 pytest_plugins = ("tests.served_trial",)
