@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from tests.resort_patient import DAY0, ELIGIBLE
 from tests.seeds import TEST_RANDOMISATION_SEED
 from trialdesk.protocol import load_protocol
 from trialdesk.services import (
@@ -21,13 +22,6 @@ from trialdesk.services import (
     screen,
 )
 from trialdesk.store import create_engine, session_factory, upgrade
-
-DAY0 = dt.date(2020, 3, 2)
-ELIGIBLE = {"birth_date": dt.date(1960, 5, 1), "sex": "male", "prior_nephrectomy": True,
-            "nephrectomy_date": dt.date(2016, 1, 10), "histology": "clear_cell_predominant",
-            "metastases_diagnosis_date": dt.date(2019, 11, 1), "metastasis_site": "lung",
-            "metastases_resected": 1, "resection_complete": True,
-            "metastasectomy_date": dt.date(2020, 1, 20)}
 
 
 @pytest.fixture(scope="module")
