@@ -6,6 +6,7 @@ docs/methods.md#confidence-intervals. NaN marks a limit that is not defined.
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Literal, get_args
 
@@ -19,11 +20,12 @@ __all__ = ["ConfType", "check_conf_level", "check_conf_type", "confidence_band",
 logger = logging.getLogger(__name__)
 
 ConfType = Literal["log", "log-log", "plain"]
+_CONF_TYPES = get_args(ConfType)
 
 
 def check_conf_type(conf_type: str) -> ConfType:
     """``conf_type`` if it is one of "log", "log-log", "plain"; an InputError otherwise."""
-    if conf_type not in get_args(ConfType):
+    if conf_type not in _CONF_TYPES:
         raise InputError("must be 'log', 'log-log' or 'plain'", field="conf_type", value=conf_type)
     return conf_type  # type: ignore[return-value]
 
@@ -36,6 +38,7 @@ def check_conf_level(conf_level: float) -> float:
     return level
 
 
+@functools.lru_cache(maxsize=64)
 def z_value(conf_level: float) -> float:
     """The two-sided normal quantile for ``conf_level`` (1.959964 for 0.95)."""
     return float(ndtri(1.0 - (1.0 - conf_level) / 2.0))
@@ -51,17 +54,27 @@ def confidence_band(survival: np.ndarray, se_cumhaz: np.ndarray, conf_type: Conf
     - ``log-log``: exp(-exp(log(-log S) -/+ z se / log S)); NaN where S is 0 or 1.
     - ``plain``: S -/+ z S se, cut to [0, 1]; NaN where S = 0 (se is infinite there).
     """
-    if conf_type == "log":  # S exp(-/+ h) = exp(log S -/+ h), one exp instead of a log and two
-        factor = np.exp(z * se_cumhaz)
-        defined = survival > 0
-        lower = np.divide(survival, factor, out=np.full(survival.shape, np.nan), where=defined)
-        upper = np.multiply(survival, factor, out=np.full(survival.shape, np.nan), where=defined)
-        return lower, np.minimum(upper, 1.0, out=upper)
-    if conf_type == "log-log":
-        log_s = np.log(np.where((survival == 0) | (survival == 1), np.nan, survival))
-        half = z * se_cumhaz / log_s
-        log_minus_log = np.log(-log_s)
-        return np.exp(-np.exp(log_minus_log - half)), np.exp(-np.exp(log_minus_log + half))
-    with np.errstate(invalid="ignore"):  # S = 0 where se is infinite: 0 * inf is NaN, wanted
-        half = se_cumhaz * survival * z
-    return np.maximum(survival - half, 0.0), np.minimum(survival + half, 1.0)
+    with np.errstate(invalid="ignore", over="ignore"):  # S = 0 where se is infinite
+        if conf_type == "log":  # S exp(-/+ h) = exp(log S -/+ h), one exp instead of a log and two
+            factor = z * se_cumhaz
+            np.exp(factor, out=factor)
+            lower = survival / factor
+            upper = np.minimum(np.multiply(survival, factor, out=factor), 1.0, out=factor)
+            return _nan_where_zero(survival, lower, upper)
+        if conf_type == "log-log":
+            log_s = np.log(np.where((survival == 0) | (survival == 1), np.nan, survival))
+            half = z * se_cumhaz / log_s
+            log_minus_log = np.log(-log_s)
+            return np.exp(-np.exp(log_minus_log - half)), np.exp(-np.exp(log_minus_log + half))
+        half = se_cumhaz * survival * z  # 0 * inf is NaN where S = 0, as wanted
+        return np.maximum(survival - half, 0.0), np.minimum(survival + half, 1.0)
+
+
+def _nan_where_zero(survival: np.ndarray, lower: np.ndarray, upper: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """The limits with NaN where S(t) = 0 (any shape)."""
+    if not survival.all():
+        zero = survival == 0
+        lower[zero] = np.nan
+        upper[zero] = np.nan
+    return lower, upper

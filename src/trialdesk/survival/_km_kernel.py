@@ -20,42 +20,74 @@ __all__ = [
     "greenwood_terms",
     "product_limit",
     "risk_table",
+    "running",
+    "survival_factors",
 ]
 
 logger = logging.getLogger(__name__)
 
 
 class RiskTable(NamedTuple):
-    """Counts per distinct time, sorted ascending (all arrays of one length)."""
+    """Counts per distinct time of one or more curves (all arrays of one length).
+
+    Curve c occupies rows ``row_ends[c - 1]:row_ends[c]`` (from 0 for the first), its times
+    ascending.
+    """
 
     time: np.ndarray      # float64, distinct observed times
-    n_risk: np.ndarray    # int64, patients with time >= t
+    n_risk: np.ndarray    # int64, patients of the curve with time >= t
     n_event: np.ndarray   # int64, events at t
     n_censor: np.ndarray  # int64, censorings at t
+    row_ends: np.ndarray  # int64, (curves,) end row of each curve
 
 
-def risk_table(sorted_keys: np.ndarray, layout: KeyLayout) -> RiskTable:
-    """The risk table of one curve from its sorted keys (``_sort_key.pack_keys``, n >= 1).
+def risk_table(sorted_keys: np.ndarray, layout: KeyLayout, ends: np.ndarray) -> RiskTable:
+    """The risk tables of curves from their sorted keys (``_sort_key.pack_keys``), in one pass.
 
-    The keys are packed without a minor code, so at each distinct time the events (censored
-    bit 0) come first; the patients leaving at t minus the censorings at t are the events.
+    Curve c's patients are ``sorted_keys[ends[c - 1]:ends[c]]`` (none empty), its code in the
+    key's major bits, so a new curve always starts a new row. The keys are packed without a
+    minor code, so at each distinct time the events (censored bit 0) come first.
     """
     n = sorted_keys.shape[0]
     time_code = sorted_keys >> np.uint64(1)
     first = np.empty(n, dtype=bool)
     first[0] = True
     np.not_equal(time_code[1:], time_code[:-1], out=first[1:])
+    time_code &= np.uint64((1 << layout.time_bits) - 1)
+    censored = (sorted_keys & np.uint64(1)).view(np.int64)
+    if first.all():  # every time distinct (continuous times): one patient per row
+        return RiskTable(layout.times(time_code), _curve_ends(ends, ends) - np.arange(n),
+                         1 - censored, censored, ends)
     start = first.nonzero()[0]
-    end = np.empty_like(start)
-    end[:-1] = start[1:]
-    end[-1] = n
-    censored_before = np.empty(n + 1, dtype=np.int64)
-    censored_before[0] = 0
-    (sorted_keys & np.uint64(1)).view(np.int64).cumsum(out=censored_before[1:])
-    n_censor = censored_before.take(end) - censored_before.take(start)
-    n_event = end - start - n_censor
-    time = layout.times(time_code.take(start) & np.uint64((1 << layout.time_bits) - 1))
-    return RiskTable(time, n - start, n_event, n_censor)
+    row_ends = np.searchsorted(start, ends)
+    return RiskTable(layout.times(time_code.take(start)), _curve_ends(ends, row_ends) - start,
+                     np.add.reduceat(1 - censored, start), np.add.reduceat(censored, start),
+                     row_ends)
+
+
+def _curve_ends(ends: np.ndarray, row_ends: np.ndarray) -> np.ndarray | int:
+    """Each row's curve end (the patient count it counts down to); a scalar for one curve."""
+    if ends.shape[0] == 1:
+        return int(ends[0])
+    rows = row_ends.copy()
+    rows[1:] -= row_ends[:-1]
+    return np.repeat(ends, rows)
+
+
+def running(accumulate: np.ufunc, values: np.ndarray, row_ends: np.ndarray) -> np.ndarray:
+    """``accumulate`` (np.multiply or np.add) along each curve's rows of 1-D ``values``, in place."""
+    first = 0
+    for last in row_ends.tolist():
+        accumulate.accumulate(values[first:last], out=values[first:last])
+        first = last
+    return values
+
+
+def survival_factors(n_risk: np.ndarray, n_event: np.ndarray) -> np.ndarray:
+    """The conditional survival (n_risk - n_event) / n_risk at each time (float64)."""
+    factor = np.subtract(n_risk, n_event, dtype=np.float64)
+    factor /= n_risk
+    return factor
 
 
 def product_limit(n_risk: np.ndarray, n_event: np.ndarray) -> np.ndarray:
@@ -63,7 +95,8 @@ def product_limit(n_risk: np.ndarray, n_event: np.ndarray) -> np.ndarray:
 
     Shapes (..., k); the product runs along the last axis (docs/methods.md#kaplan-meier).
     """
-    return np.cumprod((n_risk - n_event) / n_risk, axis=-1)
+    factor = survival_factors(n_risk, n_event)
+    return np.cumprod(factor, axis=-1, out=factor)
 
 
 def greenwood_terms(n_risk: np.ndarray, n_event: np.ndarray) -> np.ndarray:
@@ -71,5 +104,7 @@ def greenwood_terms(n_risk: np.ndarray, n_event: np.ndarray) -> np.ndarray:
 
     docs/methods.md#greenwood. Times without events add 0; n >= 1 (so n == d means d > 0).
     """
+    denominator = np.subtract(n_risk, n_event, dtype=np.float64)
+    denominator *= n_risk
     with np.errstate(divide="ignore"):
-        return n_event / (n_risk * (n_risk - n_event))
+        return np.divide(n_event, denominator, out=denominator)

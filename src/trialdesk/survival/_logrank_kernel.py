@@ -8,6 +8,7 @@ docs/methods.md#logrank.
 from __future__ import annotations
 
 import logging
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -15,7 +16,7 @@ from scipy.special import chdtrc, erfc
 
 from trialdesk.errors import InputError
 
-__all__ = ["LogRankSums", "check_rho", "chisq_statistic", "logrank_sums", "p_value"]
+__all__ = ["LogRankSums", "check_rho", "chisq_statistic", "logrank_sums", "p_value", "single_event_sums"]
 
 logger = logging.getLogger(__name__)
 
@@ -42,28 +43,65 @@ def logrank_sums(n_risk: np.ndarray, n_event: np.ndarray, weight: np.ndarray | N
 
     n_risk, n_event: (..., G, k) at risk and events per group at each time (times with no
     event, and padding, contribute 0); weight: (..., k), S(t-)^rho of the pooled Kaplan-Meier,
-    or None for rho = 0 (every weight 1). Sums run along the last (contiguous) axis. The
-    variance is hypergeometric, with the (N - D) / (N - 1) factor for ties. Temporaries are
-    reused in place: at a million times each fresh array costs more than the arithmetic.
+    or None for rho = 0 (every weight 1). Sums run along the last (contiguous) axis.
+
+    With N at risk and D events at a time: E_g += w D n_g / N, and the hypergeometric
+    covariance (with the (N - D) / (N - 1) factor for ties) is V_gh += n_g (N [g = h] - n_h) c
+    with c = w^2 D (N - D) / (N^2 (N - 1)), 0 where N <= 1 (then D (N - D) = 0). So
+    V = diag(M 1) - M with M = sum n_g n_h c: the diagonal is the sum of the row's other
+    products (each row of V sums to 0). Temporaries are reused in place: at a million times
+    each fresh array costs more than the arithmetic.
     """
-    total_risk = n_risk.sum(axis=-2)
-    total_event = n_event.sum(axis=-2)
-    at_risk = total_risk > 0
+    total_risk = _sum_over_groups(n_risk)
+    total_event = _sum_over_groups(n_event)
     weighted_event = total_event if weight is None else weight * total_event
-    share = np.divide(weighted_event, total_risk, out=np.zeros(total_risk.shape), where=at_risk)
-    ties = total_risk - total_event  # w^2 D (N - D) / (N (N - 1)); 0 where N <= 1 (then D (N - D) = 0)
-    ties *= weighted_event if weight is None else weight * weighted_event
-    denominator = total_risk - 1.0
-    denominator *= total_risk
-    np.divide(ties, denominator, out=ties, where=total_risk > 1)
+    risk_or_one = np.maximum(total_risk, 1.0)  # N = 0 only where D = 0: 0 / 1
+    share = weighted_event / risk_or_one
+    factor = total_risk - total_event
+    factor *= total_event if weight is None else weight * weighted_event
+    scale = total_risk - 1.0
+    scale *= total_risk
+    np.maximum(scale, 1.0, out=scale)  # N (N - 1) is 0 only where D (N - D) is 0
+    scale *= risk_or_one
+    factor /= scale
     observed = n_event.sum(axis=-1) if weight is None else (n_event @ weight[..., :, None])[..., 0]
     expected = (n_risk @ share[..., :, None])[..., 0]
-    diagonal = (n_risk @ ties[..., :, None])[..., 0]
-    scaled = np.divide(ties, total_risk, out=ties, where=at_risk)  # ties is 0 where N = 0
-    variance = -((n_risk * scaled[..., None, :]) @ np.swapaxes(n_risk, -1, -2))
+    products = (n_risk * factor[..., None, :]) @ np.swapaxes(n_risk, -1, -2)
     groups = n_risk.shape[-2]
-    variance.reshape((*variance.shape[:-2], groups * groups))[..., :: groups + 1] += diagonal
+    variance = -products
+    diagonal = np.einsum("...gg->...g", products)
+    variance.reshape((*variance.shape[:-2], groups * groups))[..., :: groups + 1] = (
+        products.sum(axis=-1) - diagonal)
     return LogRankSums(observed, expected, variance)
+
+
+def single_event_sums(share: np.ndarray, event_group: np.ndarray, weight: np.ndarray | None
+                      ) -> LogRankSums:
+    """``logrank_sums`` when every event time has exactly one event (continuous times).
+
+    share: (G, k) p_g = n_g / N, the fraction at risk in each group at the k event times;
+    event_group: (k,) the group of each time's event; weight: (k,) or None. With D = 1 the ties
+    factor (N - D) / (N - 1) is 1 (and where N = 1 the term n_g (N - n_g) is 0 anyway), so
+    E_g = sum w p_g and V = diag(sum w^2 p_g) - sum w^2 p_g p_h: the same numbers as
+    ``logrank_sums`` with a fraction of its passes over the times.
+    """
+    groups = share.shape[0]
+    if weight is None:
+        observed = np.bincount(event_group, minlength=groups).astype(np.float64)
+        expected = share.sum(axis=-1)
+        return LogRankSums(observed, expected, np.diag(expected) - share @ share.T)
+    observed = np.bincount(event_group, weights=weight, minlength=groups)
+    weighted_share = share * np.square(weight)
+    variance = np.diag(weighted_share.sum(axis=-1)) - weighted_share @ share.T
+    return LogRankSums(observed, share @ weight, variance)
+
+
+def _sum_over_groups(counts: np.ndarray) -> np.ndarray:
+    """Sum of (..., G, k) counts over the groups (axis -2), as G - 1 contiguous additions."""
+    total = counts[..., 0, :].copy()
+    for g in range(1, counts.shape[-2]):
+        total += counts[..., g, :]
+    return total
 
 
 def chisq_statistic(sums: LogRankSums) -> tuple[np.ndarray, np.ndarray]:
@@ -77,22 +115,24 @@ def chisq_statistic(sums: LogRankSums) -> tuple[np.ndarray, np.ndarray]:
     """
     groups = sums.expected.shape[-1]
     kept = sums.expected > 0
+    if groups == 2:  # the test uses group 2 alone when both have expected events
+        df = kept[..., 0] & kept[..., 1]
+        difference = sums.observed[..., 1] - sums.expected[..., 1]
+        variance = sums.variance[..., 1, 1]
+        chisq = np.divide(difference * difference, variance, out=np.zeros(df.shape),
+                          where=df & (variance != 0))  # zero variance: pseudo-inverse 0
+        return chisq, df.astype(np.int64)
     df = np.maximum(kept.sum(axis=-1) - 1, 0)
     first = np.argmax(kept, axis=-1)
     used = kept & (np.arange(groups) != first[..., None])
     difference = np.where(used, sums.observed - sums.expected, 0.0)
-    if groups == 2:  # at most one group is used: its variance alone (0 -> pseudo-inverse 0)
-        diagonal = np.diagonal(sums.variance, axis1=-2, axis2=-1)
-        solution = np.divide(difference, diagonal, out=np.zeros(difference.shape),
-                             where=used & (diagonal != 0))
-    else:
-        both = used[..., :, None] & used[..., None, :]
-        matrix = np.where(both, sums.variance, np.eye(groups))
-        try:
-            solution = np.linalg.solve(matrix, difference[..., None])[..., 0]
-        except np.linalg.LinAlgError:  # a zero-variance group: R's solve() fails
-            logger.debug("singular log-rank variance; using the pseudo-inverse")
-            solution = (np.linalg.pinv(matrix) @ difference[..., None])[..., 0]
+    both = used[..., :, None] & used[..., None, :]
+    matrix = np.where(both, sums.variance, np.eye(groups))
+    try:
+        solution = np.linalg.solve(matrix, difference[..., None])[..., 0]
+    except np.linalg.LinAlgError:  # a zero-variance group: R's solve() fails
+        logger.debug("singular log-rank variance; using the pseudo-inverse")
+        solution = (np.linalg.pinv(matrix) @ difference[..., None])[..., 0]
     chisq = np.where(df > 0, np.sum(solution * difference, axis=-1), 0.0)
     return chisq, df
 
@@ -103,9 +143,18 @@ def p_value(chisq: np.ndarray, df: np.ndarray) -> np.ndarray:
     For df = 1 the tail is erfc(sqrt(chisq / 2)) (the same function, twenty times faster).
     """
     chisq, df = np.asarray(chisq, dtype=float), np.asarray(df)
+    if chisq.ndim == 0:  # one test: scalar arithmetic, no masks
+        return np.asarray(_upper_tail(float(chisq), int(df)))
     p = np.ones(chisq.shape)
     one = df == 1
     p[one] = erfc(np.sqrt(chisq[one] / 2.0))
     many = df > 1
     p[many] = chdtrc(df[many], chisq[many])
     return p
+
+
+def _upper_tail(chisq: float, df: int) -> float:
+    """``p_value`` of one chi-square."""
+    if df == 0:
+        return 1.0
+    return math.erfc(math.sqrt(chisq / 2.0)) if df == 1 else float(chdtrc(df, chisq))

@@ -13,6 +13,7 @@ kernel works on runs (one per distinct (time, censored, minor) triple), not on p
 from __future__ import annotations
 
 import logging
+import struct
 from typing import NamedTuple
 
 import numpy as np
@@ -35,16 +36,16 @@ class KeyLayout(NamedTuple):
     distinct: np.ndarray | None    # the distinct times (rank codes), else None
 
     def times(self, codes: np.ndarray) -> np.ndarray:
-        """Times (float64) of the time codes ``codes``."""
+        """Times (float64) of the time codes ``codes``, decoded in place (``codes`` is consumed)."""
         if self.distinct is not None:
             return self.distinct[codes.astype(np.intp)]
         if self.base is None:
             return np.zeros(codes.shape[0])
-        bits = codes + np.uint64(self.base - 1)
         zero = codes == 0
+        codes += np.uint64(self.base - 1)
         if zero.any():
-            bits[zero] = 0
-        return bits.view(np.float64)
+            codes[zero] = 0
+        return codes.view(np.float64)
 
 
 class KeyRuns(NamedTuple):
@@ -67,16 +68,20 @@ def pack_keys(time: np.ndarray, event: np.ndarray, *, major: np.ndarray | None =
               ) -> tuple[np.ndarray, KeyLayout]:
     """Unsorted keys (uint64, one per patient) and their layout.
 
-    time: (n,) float64 >= 0, finite; event: (n,) 0/1 (float or bool); major, minor: (n,)
-    integer codes in 0 .. n_major - 1 and 0 .. n_minor - 1, or None.
+    time: (n,) float64 >= 0, finite; event: (n,) booleans (true = event) or 0/1 numbers;
+    major, minor: (n,) integer codes in 0 .. n_major - 1 and 0 .. n_minor - 1, or None. The
+    key is built in place in one uint64 array (at n = 1e6 each uint64 temporary is 8 MB of fresh
+    pages, which cost more to fault in than the arithmetic).
     """
     minor_bits, major_bits = _bits_for(n_minor), _bits_for(n_major)
     free_bits = 64 - major_bits - 1 - minor_bits
-    codes, layout = _time_codes(time, free_bits, minor_bits)
-    key = np.left_shift(codes, np.uint64(1 + minor_bits), out=codes)
-    key |= np.left_shift(event == 0, np.uint64(minor_bits), dtype=np.uint64)
-    if minor is not None and minor_bits:
-        key |= _as_unsigned(minor)
+    key, layout = _time_codes(time, free_bits, minor_bits)
+    key <<= _ONE
+    key |= ~event if event.dtype == bool else event == 0
+    if minor_bits:
+        key <<= np.uint64(minor_bits)
+        if minor is not None:
+            key |= _as_unsigned(minor)
     if major is not None and major_bits:
         key |= np.left_shift(_as_unsigned(major), np.uint64(64 - major_bits))
     return key, layout
@@ -96,17 +101,17 @@ def _time_codes(time: np.ndarray, free_bits: int, minor_bits: int
         return np.zeros(0, dtype=np.uint64), KeyLayout(minor_bits, 0, None, None)
     smallest = float(time.min())
     if smallest > 0:
-        base = int(np.float64(smallest).view(np.uint64))
+        base = _bit_pattern(smallest)
     else:
         positive = float(np.min(time, where=time > 0, initial=np.inf))
-        base = int(np.float64(positive).view(np.uint64)) if np.isfinite(positive) else None
+        base = _bit_pattern(positive) if positive < np.inf else None
     if base is None:  # every time is 0
         return np.zeros(time.shape[0], dtype=np.uint64), KeyLayout(minor_bits, 0, None, None)
-    time_bits = (int(np.float64(time.max()).view(np.uint64)) - base + 1).bit_length()
+    time_bits = (_bit_pattern(float(time.max())) - base + 1).bit_length()
     if time_bits <= free_bits:
         codes = time.view(np.uint64) - np.uint64(base - 1)
-        if smallest <= 0:
-            codes[time <= 0] = 0  # also -0.0, whose bit pattern has the sign bit set
+        if smallest <= 0:  # time 0 (also -0.0, whose bit pattern has the sign bit set) is code 0
+            np.multiply(codes, time > 0, out=codes)
         return codes, KeyLayout(minor_bits, time_bits, base, None)
     logger.debug("times span %d bits; coding them by rank", time_bits)
     distinct, rank = np.unique(time, return_inverse=True)
@@ -116,6 +121,11 @@ def _time_codes(time: np.ndarray, free_bits: int, minor_bits: int
                          "distinct times", field="group", hint="group rare labels together")
     distinct += 0.0  # -0.0 -> 0.0, as the bit-pattern codes read it
     return rank.reshape(-1).astype(np.uint64), KeyLayout(minor_bits, rank_bits, None, distinct)
+
+
+def _bit_pattern(value: float) -> int:
+    """The IEEE-754 bit pattern of a float64, as an int."""
+    return int.from_bytes(struct.pack("<d", value), "little")
 
 
 def key_runs(sorted_keys: np.ndarray, layout: KeyLayout) -> KeyRuns:

@@ -13,6 +13,7 @@ from trialdesk.errors import InputError
 
 __all__ = [
     "as_event_array",
+    "as_event_flags",
     "as_group_labels",
     "as_time_array",
     "first_bad_index",
@@ -36,38 +37,48 @@ def as_time_array(values: ArrayLike, *, name: str = "time", n: int | None = None
         raise InputError(f"must be {ndim}-D, got shape {array.shape}", field=name)
     if n is not None and array.shape[-1] != n:
         raise InputError(f"has length {array.shape[-1]}, expected {n} (as time)", field=name)
-    bad = ~np.isfinite(array)
-    if bad.any():
-        i = first_bad_index(bad)
-        raise InputError("must be finite (no NaN or infinity)", field=name, row=i,
-                         value=float(array.ravel()[i]), hint="drop or impute missing times")
-    bad = array < 0
-    if bad.any():
-        i = first_bad_index(bad)
+    if array.size and not (array.min() >= 0.0 and array.max() < np.inf):  # NaN fails both
+        bad = ~np.isfinite(array)
+        if bad.any():
+            i = first_bad_index(bad)
+            raise InputError("must be finite (no NaN or infinity)", field=name, row=i,
+                             value=float(array.ravel()[i]), hint="drop or impute missing times")
+        i = first_bad_index(array < 0)
         raise InputError("is negative; times must be >= 0", field=name, row=i,
                          value=float(array.ravel()[i]))
     return array
 
 
+def as_event_flags(values: ArrayLike, *, name: str = "event", n: int | None = None,
+                   ndim: int = 1) -> np.ndarray:
+    """Event indicators as booleans (true = event) from 0/1 numbers or booleans.
+
+    Booleans are returned as given (no copy); length ``n`` on the last axis.
+    """
+    raw = np.asarray(values)
+    if raw.ndim != ndim:
+        raise InputError(f"must be {ndim}-D, got shape {raw.shape}", field=name)
+    if n is not None and raw.shape[-1] != n:
+        raise InputError(f"has length {raw.shape[-1]}, expected {n} (as time)", field=name)
+    if raw.dtype == bool:
+        return raw
+    if raw.dtype.kind not in "iuf":
+        try:
+            raw = raw.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise InputError("must be 0/1 or boolean", field=name) from exc
+    flags = raw == 1
+    if np.count_nonzero(flags) != np.count_nonzero(raw):  # a value other than 0 and 1 (or NaN)
+        i = first_bad_index((raw != 0) & ~flags)
+        raise InputError("must be 0 (censored) or 1 (event)", field=name, row=i,
+                         value=raw.ravel()[i].item(), hint="code an event as 1")
+    return flags
+
+
 def as_event_array(values: ArrayLike, *, name: str = "event", n: int | None = None,
                    ndim: int = 1) -> np.ndarray:
     """Event indicators as float64 0/1 (booleans accepted); length ``n`` on the last axis."""
-    raw = np.asarray(values)
-    try:
-        array = raw.astype(np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputError("must be 0/1 or boolean", field=name) from exc
-    if array.ndim != ndim:
-        raise InputError(f"must be {ndim}-D, got shape {array.shape}", field=name)
-    if n is not None and array.shape[-1] != n:
-        raise InputError(f"has length {array.shape[-1]}, expected {n} (as time)", field=name)
-    if raw.dtype != bool:
-        bad = (array != 0) & (array != 1)
-        if bad.any():
-            i = first_bad_index(bad)
-            raise InputError("must be 0 (censored) or 1 (event)", field=name, row=i,
-                             value=raw.ravel()[i].item(), hint="code an event as 1")
-    return array
+    return as_event_flags(values, name=name, n=n, ndim=ndim).astype(np.float64)
 
 
 def as_group_labels(values: ArrayLike, *, name: str = "group", n: int | None = None
@@ -130,7 +141,9 @@ def _distinct_integers(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return distinct, codes.reshape(-1)
     offset = values - low if low else values
     present = np.bincount(offset, minlength=high - low + 1) > 0
-    distinct = np.flatnonzero(present) + low
+    distinct = present.nonzero()[0]
+    if low:
+        distinct += low
     if raw.dtype == bool:
         distinct = distinct.astype(bool)
     if present.all():  # every value in low..high occurs: the offset is the code

@@ -24,13 +24,13 @@ from trialdesk.survival._confidence import (
     confidence_band,
     z_value,
 )
-from trialdesk.survival._km_kernel import greenwood_terms, product_limit, risk_table
+from trialdesk.survival._km_kernel import greenwood_terms, risk_table, running, survival_factors
 from trialdesk.survival._quantile import median_time, quantile_times
 from trialdesk.survival._read_only import read_only
 from trialdesk.survival._rmst import restricted_mean
 from trialdesk.survival._sort_key import KeyLayout, pack_keys
 from trialdesk.survival._validation import (
-    as_event_array,
+    as_event_flags,
     as_group_labels,
     as_time_array,
     require_every_group,
@@ -258,12 +258,12 @@ def kaplan_meier(time: ArrayLike, event: ArrayLike, *, conf_type: ConfType = "lo
     [4, 3, 1]
     """
     time_array = as_time_array(time)
-    event_array = as_event_array(event, n=time_array.shape[0])
+    event_array = as_event_flags(event, n=time_array.shape[0])
     _check_not_empty(time_array)
     conf_type, conf_level = check_conf_type(conf_type), check_conf_level(conf_level)
     keys, layout = pack_keys(time_array, event_array)
     keys.sort()
-    return _fit_curve(keys, layout, conf_type, conf_level)
+    return _fit_curves(keys, layout, np.array([keys.shape[0]]), conf_type, conf_level)[0]
 
 
 def kaplan_meier_by_group(time: ArrayLike, event: ArrayLike, group: ArrayLike, *,
@@ -283,17 +283,15 @@ def kaplan_meier_by_group(time: ArrayLike, event: ArrayLike, group: ArrayLike, *
     ['a', 'b']
     """
     time_array = as_time_array(time)
-    event_array = as_event_array(event, n=time_array.shape[0])
+    event_array = as_event_flags(event, n=time_array.shape[0])
     labels, codes = as_group_labels(group, n=time_array.shape[0])
     group_ends = np.cumsum(require_every_group(labels, codes))
     conf_type = check_conf_type(conf_type)
     conf_level = check_conf_level(conf_level)
     keys, layout = pack_keys(time_array, event_array, major=codes, n_major=len(labels))
     keys.sort()
-    group_starts = np.concatenate(([0], group_ends[:-1]))
-    curves = {label: _fit_curve(keys[start:end], layout, conf_type, conf_level)
-              for label, start, end in zip(labels, group_starts, group_ends, strict=True)}
-    return MappingProxyType(curves)
+    curves = _fit_curves(keys, layout, group_ends, conf_type, conf_level)
+    return MappingProxyType(dict(zip(labels, curves, strict=True)))
 
 
 def _check_not_empty(time: np.ndarray) -> None:
@@ -302,19 +300,27 @@ def _check_not_empty(time: np.ndarray) -> None:
                          field="time")
 
 
-def _fit_curve(sorted_keys: np.ndarray, layout: KeyLayout, conf_type: ConfType,
-               conf_level: float) -> KaplanMeier:
-    """The estimate from one group's sorted keys (``_sort_key.pack_keys``, n >= 1)."""
-    table = risk_table(sorted_keys, layout)
-    survival = product_limit(table.n_risk, table.n_event)
-    std_err_cumhaz = np.sqrt(np.cumsum(greenwood_terms(table.n_risk, table.n_event)))
-    std_err = np.multiply(survival, std_err_cumhaz, out=np.full(survival.shape, np.nan),
-                          where=survival > 0)
+def _fit_curves(sorted_keys: np.ndarray, layout: KeyLayout, ends: np.ndarray,
+                conf_type: ConfType, conf_level: float) -> list[KaplanMeier]:
+    """One estimate per curve from keys sorted by (curve, time, censored) (``pack_keys``).
+
+    Curve c's patients are ``sorted_keys[ends[c - 1]:ends[c]]`` (none empty). Every column is
+    computed once for all curves; only the running product and sum restart at each curve.
+    """
+    table = risk_table(sorted_keys, layout, ends)
+    survival = running(np.multiply, survival_factors(table.n_risk, table.n_event), table.row_ends)
+    std_err_cumhaz = running(np.add, greenwood_terms(table.n_risk, table.n_event), table.row_ends)
+    np.sqrt(std_err_cumhaz, out=std_err_cumhaz)
+    with np.errstate(invalid="ignore"):  # S = 0 exactly where se is infinite: NaN there, wanted
+        std_err = survival * std_err_cumhaz
     lower, upper = confidence_band(survival, std_err_cumhaz, conf_type, z_value(conf_level))
-    return KaplanMeier(
-        time=read_only(table.time), n_risk=read_only(table.n_risk),
-        n_event=read_only(table.n_event), n_censor=read_only(table.n_censor),
-        survival=read_only(survival), std_err=read_only(std_err),
-        std_err_cumhaz=read_only(std_err_cumhaz), lower=read_only(lower),
-        upper=read_only(upper), conf_type=conf_type, conf_level=conf_level,
-    )
+    columns = [read_only(column) for column in (table.time, table.n_risk, table.n_event,
+                                                table.n_censor, survival, std_err,
+                                                std_err_cumhaz, lower, upper)]
+    curves = []
+    first = 0
+    for last in table.row_ends.tolist():
+        curves.append(KaplanMeier(*(column[first:last] for column in columns),
+                                  conf_type=conf_type, conf_level=conf_level))
+        first = last
+    return curves
