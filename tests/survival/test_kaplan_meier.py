@@ -169,6 +169,33 @@ def test_by_group_equals_separate_fits() -> None:
         assert_array_equal(km.upper, alone.upper)
 
 
+curves_data = st.integers(1, 40).flatmap(lambda n: st.tuples(
+    st.one_of(st.lists(st.integers(0, 6).map(float), min_size=n, max_size=n),       # ties
+              st.lists(st.floats(0, 100), min_size=n, max_size=n, unique=True)),   # continuous
+    st.lists(st.integers(0, 1), min_size=n, max_size=n),
+    st.lists(st.sampled_from(["a", "b", "c"]), min_size=n, max_size=n)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(curves_data, st.sampled_from(["log", "log-log", "plain"]))
+def test_by_group_fits_all_curves_at_once_as_separate_fits(data: tuple, conf_type: str) -> None:
+    # one vectorised pass over every group: the running products restart per group, and a
+    # curve that reaches 0 (NaN limits) is followed by others that do not
+    time, event, group = (np.array(v) for v in data)
+    for label, km in kaplan_meier_by_group(time, event, group, conf_type=conf_type).items():
+        alone = kaplan_meier(time[group == label], event[group == label], conf_type=conf_type)
+        for field in ("time", "n_risk", "n_event", "n_censor", "survival", "std_err",
+                      "std_err_cumhaz", "lower", "upper"):
+            assert_array_equal(getattr(km, field), getattr(alone, field), err_msg=field)
+
+
+def test_limits_are_nan_only_where_that_curve_is_zero() -> None:
+    curves = kaplan_meier_by_group([1, 2, 3, 1, 2, 3, 4], [1, 1, 1, 1, 0, 1, 0], list("aaabbbb"))
+    assert np.isnan(curves["a"].lower).tolist() == [False, False, True]
+    assert np.isnan(curves["a"].std_err).tolist() == [False, False, True]
+    assert not np.isnan(curves["b"].lower).any()
+
+
 def test_by_group_rejects_an_empty_category() -> None:
     group = pd.Categorical(["a", "a"], categories=["a", "b"])
     with pytest.raises(InputError, match="group 'b' has no patients"):

@@ -127,6 +127,50 @@ def test_statistic_does_not_depend_on_label_names(data: tuple, rho: float) -> No
     assert 0 <= forward.p_value <= 1
 
 
+def naive_logrank_sums(time: np.ndarray, event: np.ndarray, group: np.ndarray, groups: int,
+                       rho: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """O, E and V by their definition, one distinct event time at a time (survdiff's formulas)."""
+    observed, expected = np.zeros(groups), np.zeros(groups)
+    variance = np.zeros((groups, groups))
+    survival = 1.0  # pooled Kaplan-Meier just before t
+    for t in np.unique(time[event == 1]):
+        at_risk = np.array([np.sum((time >= t) & (group == g)) for g in range(groups)], float)
+        deaths = np.array([np.sum((time == t) & (event == 1) & (group == g)) for g in range(groups)])
+        n, d = at_risk.sum(), deaths.sum()
+        weight = survival**rho
+        observed += weight * deaths
+        expected += weight * d * at_risk / n
+        ties = d * (n - d) / (n - 1) if n > 1 else 0.0
+        variance += weight**2 * ties * (np.diag(at_risk / n) - np.outer(at_risk, at_risk) / n**2)
+        survival *= 1 - d / n
+    return observed, expected, variance
+
+
+def continuous_or_tied(n: int) -> st.SearchStrategy:
+    return st.one_of(st.lists(st.integers(0, 5).map(float), min_size=n, max_size=n),
+                     st.lists(st.floats(0, 50), min_size=n, max_size=n, unique=True))
+
+
+several_groups = st.integers(3, 40).flatmap(lambda n: st.tuples(
+    continuous_or_tied(n),
+    st.lists(st.integers(0, 1), min_size=n, max_size=n),
+    st.lists(st.integers(0, 3), min_size=n, max_size=n).filter(lambda g: len(set(g)) >= 2)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(several_groups, st.sampled_from([0.0, 1.0]))
+def test_sums_equal_their_definition(data: tuple, rho: float) -> None:
+    # continuous times take the one-event-per-time path, tied times the runs path
+    time, event, group = (np.array(v) for v in data)
+    codes = np.unique(group, return_inverse=True)[1]
+    lr = logrank_test(time, event, group, rho=rho)
+    observed, expected, variance = naive_logrank_sums(time, event, codes, len(lr.groups), rho)
+    assert_allclose(lr.observed, observed, atol=1e-10)
+    assert_allclose(lr.expected, expected, atol=1e-10)
+    assert_allclose(lr.variance, variance, atol=1e-10)
+    assert lr.df == max(int(np.sum(expected > 1e-12)) - 1, 0)
+
+
 def test_without_events_df_is_zero_and_p_one() -> None:
     # R's survdiff gives df = -1 and p = NaN here; trialdesk reports no evidence instead
     lr = logrank_test([1, 2, 3, 4], [0, 0, 0, 0], ["a", "b", "a", "b"])

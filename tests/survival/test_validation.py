@@ -10,6 +10,7 @@ from numpy.testing import assert_array_equal
 from trialdesk.errors import InputError
 from trialdesk.survival._validation import (
     as_event_array,
+    as_event_flags,
     as_group_labels,
     as_time_array,
     require_every_group,
@@ -66,3 +67,13 @@ def test_events_and_times() -> None:
         as_time_array([[1.0]])
     with pytest.raises(InputError, match="row 0, time: must be finite"):
         as_time_array([np.inf])
+
+
+def test_event_flags_keep_booleans_and_name_a_bad_code() -> None:
+    flags = np.array([True, False])
+    assert as_event_flags(flags) is flags
+    assert_array_equal(as_event_flags([1, 0, 1.0]), [True, False, True])
+    with pytest.raises(InputError, match=r"row 1, event: must be 0 \(censored\) or 1"):
+        as_event_flags([0, float("nan"), 1])
+    with pytest.raises(InputError, match=r"row 0, event: must be 0 \(censored\) or 1 .*got 2"):
+        as_event_flags(np.array([2, 1]))

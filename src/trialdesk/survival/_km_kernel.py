@@ -56,22 +56,23 @@ def risk_table(sorted_keys: np.ndarray, layout: KeyLayout, ends: np.ndarray) -> 
     time_code &= np.uint64((1 << layout.time_bits) - 1)
     censored = (sorted_keys & np.uint64(1)).view(np.int64)
     if first.all():  # every time distinct (continuous times): one patient per row
-        return RiskTable(layout.times(time_code), _curve_ends(ends, ends) - np.arange(n),
-                         1 - censored, censored, ends)
+        n_risk = _count_down(np.arange(n), ends, ends)
+        return RiskTable(layout.times(time_code), n_risk, 1 - censored, censored, ends)
     start = first.nonzero()[0]
     row_ends = np.searchsorted(start, ends)
-    return RiskTable(layout.times(time_code.take(start)), _curve_ends(ends, row_ends) - start,
-                     np.add.reduceat(1 - censored, start), np.add.reduceat(censored, start),
-                     row_ends)
+    time = layout.times(time_code.take(start))
+    n_event = np.add.reduceat(1 - censored, start)
+    n_censor = np.add.reduceat(censored, start)
+    return RiskTable(time, _count_down(start, ends, row_ends), n_event, n_censor, row_ends)
 
 
-def _curve_ends(ends: np.ndarray, row_ends: np.ndarray) -> np.ndarray | int:
-    """Each row's curve end (the patient count it counts down to); a scalar for one curve."""
-    if ends.shape[0] == 1:
-        return int(ends[0])
-    rows = row_ends.copy()
-    rows[1:] -= row_ends[:-1]
-    return np.repeat(ends, rows)
+def _count_down(start: np.ndarray, ends: np.ndarray, row_ends: np.ndarray) -> np.ndarray:
+    """Patients at risk: each row's curve end minus its first position, in place of ``start``."""
+    first = 0
+    for end, last in zip(ends.tolist(), row_ends.tolist(), strict=True):
+        np.subtract(end, start[first:last], out=start[first:last])
+        first = last
+    return start
 
 
 def running(accumulate: np.ufunc, values: np.ndarray, row_ends: np.ndarray) -> np.ndarray:

@@ -188,12 +188,12 @@ def _single_event_stratum_sums(sorted_keys: np.ndarray, layout: KeyLayout, group
     total_risk = np.subtract(sorted_keys.shape[0], at, dtype=np.float64)
     share = np.empty((groups, at.shape[0]))  # counts at risk first (exact), then / N
     share[0] = total_risk
-    members_before = np.empty(sorted_keys.shape[0] + 1)
-    members_before[0] = 0.0
+    members_before = np.empty(sorted_keys.shape[0] + 1,
+                              dtype=np.int32 if sorted_keys.shape[0] < 2**31 else np.int64)
+    members_before[0] = 0
     for g in range(1, groups):
         np.cumsum(minor == g, out=members_before[1:])
-        members_before.take(at, out=share[g])
-        np.subtract(members_before[-1], share[g], out=share[g])
+        np.subtract(members_before[-1], members_before.take(at), out=share[g])
         share[0] -= share[g]
     share /= total_risk
     weight = None
