@@ -73,8 +73,7 @@ def _looks(trials: SimulatedTrials, scenario: Scenario, cutoffs: np.ndarray
     event = np.stack([d.event for d in data], axis=1)
     included = np.stack([d.included for d in data], axis=1)
     experimental = np.broadcast_to((trials.arm == 1)[:, None, :], time.shape)
-    logrank = batch.logrank_test(time, event, experimental, mask=included)
-    cox = batch.cox_ph(time, event, experimental, mask=included)
+    logrank, cox = batch.logrank_and_cox(time, event, experimental, mask=included)
     z = -np.sign(cox.coef) * np.sqrt(logrank.chisq)
     return data, z, cox.coef, cox.se
 

@@ -104,3 +104,16 @@ def test_padding_cells_may_hold_anything() -> None:
 def test_bad_input_is_an_input_error(arguments: tuple, message: str) -> None:
     with pytest.raises(InputError, match=message):
         batch.logrank_test(*arguments)
+
+
+def test_an_error_in_a_later_chunk_names_the_index_in_the_whole_batch(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks are checked as they are read; the index is still the flat one of the batch."""
+    time, event, arm = np.ones((3, 4)), np.ones((3, 4)), np.tile([0.0, 1.0], (3, 2))
+    time[2, 1], event[1, 3] = -1.0, 2.0
+    monkeypatch.setattr(_rows, "CHUNK_CELLS", 4)
+    with pytest.raises(InputError, match="row 7, event: must be 0"):
+        batch.logrank_test(time, event, arm)
+    event[1, 3] = 1.0
+    with pytest.raises(InputError, match="row 9, time: is negative"):
+        batch.cox_ph(time, event, arm)

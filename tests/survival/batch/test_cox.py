@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from trialdesk.errors import InputError, TrialdeskWarning
 from trialdesk.survival import batch, cox_ph
+from trialdesk.survival.batch import _rows
 
 
 def _trials(seed: int, n_trials: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -84,3 +85,43 @@ def test_bad_input_names_the_argument() -> None:
         batch.cox_ph(time, event, arm * 2)
     with pytest.raises(InputError, match="2-D"):
         batch.cox_ph(time[0], event[0], arm[0])
+
+
+@pytest.mark.parametrize("ties", ["efron", "breslow"])
+def test_heavily_tied_deaths_equal_the_loop(ties: str) -> None:
+    """Times 1-3 only: most deaths share their time with others (Efron's k/d terms)."""
+    rng = np.random.default_rng(5)
+    time = rng.integers(1, 4, (30, 40)).astype(float)
+    event = (rng.random((30, 40)) < 0.7).astype(float)
+    arm = (rng.random((30, 40)) < 0.5).astype(float)
+    time[:, :2], event[:, :2], arm[:, 0], arm[:, 1] = 0.5, 1.0, 0.0, 1.0
+    fit = batch.cox_ph(time, event, arm, ties=ties)
+    expected = _loop(time, event, arm, ties)
+    np.testing.assert_allclose(fit.coef, expected[:, 0], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(fit.se, expected[:, 1], rtol=0, atol=1e-10)
+
+
+def test_chunks_and_workers_do_not_change_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    time, event, arm = _trials(3, 50, 30)
+    whole = batch.cox_ph(time, event, arm)
+    monkeypatch.setattr(_rows, "CHUNK_CELLS", 100)
+    for workers in (1, 2, 3):
+        chunked = batch.cox_ph(time, event, arm, workers=workers)
+        np.testing.assert_array_equal(chunked.coef, whole.coef)
+        np.testing.assert_array_equal(chunked.se, whole.se)
+
+
+def test_a_trial_answers_the_same_in_any_company() -> None:
+    """Each trial's row of terms has the batch's width, so its arithmetic does not depend
+    on the other trials of its chunk."""
+    time, event, arm = _trials(4, 6, 30)
+    alone = batch.cox_ph(np.vstack([time[:1], time]), np.vstack([event[:1], event]),
+                         np.vstack([arm[:1], arm]))
+    np.testing.assert_array_equal(alone.coef[0], alone.coef[1])
+
+
+@pytest.mark.parametrize("workers", [0, 1.5, True])
+def test_workers_must_be_a_positive_whole_number(workers: object) -> None:
+    time, event, arm = _trials(1, 2, 10)
+    with pytest.raises(InputError, match="workers"):
+        batch.cox_ph(time, event, arm, workers=workers)  # type: ignore[arg-type]

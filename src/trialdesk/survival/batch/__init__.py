@@ -9,6 +9,7 @@ from trialdesk.survival.batch.kaplan_meier import (
     median_follow_up,
 )
 from trialdesk.survival.batch.logrank import BatchLogRankTest, logrank_test
+from trialdesk.survival.batch.two_arm import logrank_and_cox
 
 __all__ = [
     "BatchCoxFit",
@@ -18,6 +19,7 @@ __all__ = [
     "km_at",
     "km_ci_at",
     "km_median",
+    "logrank_and_cox",
     "logrank_test",
     "median_follow_up",
 ]

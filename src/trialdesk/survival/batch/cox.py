@@ -1,32 +1,36 @@
 """``batch.cox_ph``: the Efron log hazard ratio of a binary arm for many trials at once.
 
-Each trial is one block of the Cox kernels (:mod:`trialdesk.survival.cox._risk_sets`): every
-trial's patients are sorted by time along the last axis, and one vectorised Newton-Raphson
-(:mod:`trialdesk.survival.cox._newton`) follows each trial's own path, exactly as
-:func:`trialdesk.survival.cox_ph` does for one trial. Trials are processed in chunks of 65,536
-patient cells (cache-sized), so memory stays bounded whatever the number of trials, and
-trials leave the iteration once converged.
+With one 0/1 covariate every risk score is 1 (arm 0) or ``r = exp(beta)`` (arm 1), so the
+partial likelihood, score and information of a trial are functions of its risk table at the
+event times (at risk and events per arm, :mod:`._event_runs`, the table the log-rank test
+uses): no per-patient work is left in the Newton iteration. One vectorised Newton-Raphson
+(:func:`trialdesk.survival.cox._newton.newton_raphson`) follows each trial's own path, exactly
+as :func:`trialdesk.survival.cox_ph` does for one trial (docs/methods.md#cox); trials leave the
+iteration once converged. Trials run in chunks (``_rows.for_each_chunk``), so memory stays
+bounded whatever the number of trials.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import cast
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from trialdesk.survival.batch._rows import as_batch_input
-from trialdesk.survival.cox._newton import fit_newton
-from trialdesk.survival.cox._risk_sets import Ties, build_risk_sets, sort_blocks
+from trialdesk.survival.batch._event_runs import (
+    ArmTables,
+    EventRuns,
+    chunk_tables,
+    per_trial_layout,
+)
+from trialdesk.survival.batch._rows import as_batch_input, check_workers, for_each_chunk
+from trialdesk.survival.cox._newton import newton_raphson
+from trialdesk.survival.cox._risk_sets import Ties
 
-__all__ = ["BatchCoxFit", "cox_ph"]
+__all__ = ["BatchCoxFit", "CoxChunks", "cox_ph"]
 
 logger = logging.getLogger(__name__)
-
-#: Patient cells per chunk: small enough that the working arrays stay in cache (~0.5 MB each).
-CHUNK_CELLS = 1 << 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,26 +54,83 @@ class BatchCoxFit:
     converged: np.ndarray
 
 
-def _fit_chunk(time: np.ndarray, death: np.ndarray, arm: np.ndarray, valid: np.ndarray,
-               ties: Ties) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Fit ``(T, n)`` trials; returns coef, se, converged of shape ``(T,)``."""
-    n_trials, n = time.shape
-    flat_order = (sort_blocks(time, death, valid) + (np.arange(n_trials) * n)[:, None]).ravel()
-    time, death, arm, valid = (a.ravel()[flat_order].reshape(n_trials, n) for a in (time, death, arm, valid))
-    n_valid = valid.sum(axis=1)
-    mean_arm = np.where(valid, arm, 0.0).sum(axis=1) / np.maximum(n_valid, 1)
-    centred = np.where(valid, arm - mean_arm[:, None], 0.0)[..., None]
-    risk_sets = build_risk_sets(time, death, valid)
-    newton = fit_newton(risk_sets, centred, np.arange(time.shape[0]), ties=ties)
-    variance = newton.variance[:, 0, 0]
-    estimable = np.isfinite(variance) & (variance > 0) & (newton.information_null[:, 0, 0] > 0)
-    coef = np.where(estimable, newton.coef[:, 0], np.nan)
-    se = np.where(estimable, np.sqrt(np.where(estimable, variance, 1.0)), np.nan)
-    return coef, se, newton.converged & estimable
+class _TwoArmLikelihood:
+    """Partial log-likelihood, score and information of a 0/1 arm, per trial.
+
+    The k-th (k = 0 .. d-1) of d deaths tied at t has the denominator ``a0 + a1 r`` with
+    ``a_g = n_risk_g - (k/d) n_event_g`` in arm g (Efron; k/d = 0 for Breslow;
+    docs/methods.md#efron). With ``D1`` deaths in arm 1 and ``p = a1 r / (a0 + a1 r)`` summed
+    over deaths: log-likelihood ``beta D1 - sum log(a0 + a1 r)``, score ``D1 - sum p``,
+    information ``sum p (1 - p)``. These are cox_ph's values (its centring of the covariate
+    cancels). ``arm0``, ``arm1`` ``(T, width)`` hold a trial's terms in a row: the first death
+    of each event time in the columns of the per-arm tables, later tied deaths after the last
+    event time; padding (a0 = 1, a1 = 0) adds 0.
+    """
+
+    def __init__(self, runs: EventRuns, tables: ArmTables, ties: Ties):
+        self.arm0, self.arm1 = tables.n_risk[:, 0].copy(), tables.n_risk[:, 1].copy()
+        self.events_arm1 = tables.n_event[:, 1].sum(axis=1)
+        self._add_later_tied_deaths(runs, ties)
+
+    def _add_later_tied_deaths(self, runs: EventRuns, ties: Ties) -> None:
+        """The terms k = 1 .. d-1 of each time with d > 1 deaths."""
+        tied = np.flatnonzero(runs.n_event > 1)
+        if tied.shape[0] == 0:
+            return
+        later = runs.n_event[tied] - 1
+        run = np.repeat(tied, later)
+        k = 1 + np.arange(run.shape[0]) - np.repeat(np.cumsum(later) - later, later)
+        fraction = k / runs.n_event[run] if ties == "efron" else np.zeros(run.shape[0])
+        trial = runs.trial[run]
+        event_times = np.bincount(runs.trial, minlength=runs.n_trials)
+        cell = trial * runs.width + event_times[trial] + per_trial_layout(trial, runs.n_trials)
+        n_risk_arm0, n_event_arm0 = runs.n_risk - runs.n_risk_arm1, runs.n_event - runs.n_event_arm1
+        self.arm0.reshape(-1)[cell] = n_risk_arm0[run] - fraction * n_event_arm0[run]
+        self.arm1.reshape(-1)[cell] = runs.n_risk_arm1[run] - fraction * runs.n_event_arm1[run]
+
+    def __call__(self, coef: np.ndarray, trials: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:class:`~trialdesk.survival.cox._newton.Evaluate` at ``coef`` ``(T, 1)``: when fewer
+        than half the trials are asked for, only their rows are picked out and computed."""
+        picked = 2 * trials.shape[0] < coef.shape[0]
+        rows = trials if picked else slice(None)
+        beta, events_arm1 = coef[rows, 0], self.events_arm1[rows]
+        weighted_arm1 = self.arm1[rows] * np.exp(beta)[:, None]
+        denominator = self.arm0[rows] + weighted_arm1
+        p = np.divide(weighted_arm1, denominator, out=weighted_arm1)
+        loglik = beta * events_arm1 - np.log(denominator, out=denominator).sum(axis=1)
+        score = events_arm1 - p.sum(axis=1)
+        information = np.einsum("tk,tk->t", p, np.subtract(1.0, p, out=denominator))
+        results = (loglik, score[:, None], information[:, None, None])
+        if picked or trials.shape[0] == coef.shape[0]:
+            return results
+        return results[0][trials], results[1][trials], results[2][trials]
+
+
+class CoxChunks:
+    """Per-trial Cox fits of a batch, filled chunk by chunk (chunks write disjoint rows)."""
+
+    def __init__(self, n_trials: int, ties: Ties):
+        self.ties = ties
+        self.coef, self.se = np.empty(n_trials), np.empty(n_trials)
+        self.converged = np.empty(n_trials, dtype=bool)
+
+    def fill(self, rows: slice, runs: EventRuns, tables: ArmTables) -> None:
+        """Fit the trials ``rows`` from their event runs and per-arm tables."""
+        newton = newton_raphson(_TwoArmLikelihood(runs, tables, self.ties), runs.n_trials, 1)
+        variance = newton.variance[:, 0, 0]
+        estimable = np.isfinite(variance) & (variance > 0) & (newton.information_null[:, 0, 0] > 0)
+        self.coef[rows] = np.where(estimable, newton.coef[:, 0], np.nan)
+        self.se[rows] = np.where(estimable, np.sqrt(np.where(estimable, variance, 1.0)), np.nan)
+        self.converged[rows] = newton.converged & estimable
+
+    def result(self, lead: tuple[int, ...]) -> BatchCoxFit:
+        """The filled results, shaped by the inputs' leading axes."""
+        return BatchCoxFit(coef=self.coef.reshape(lead), se=self.se.reshape(lead),
+                           converged=self.converged.reshape(lead))
 
 
 def cox_ph(time: ArrayLike, event: ArrayLike, arm: ArrayLike, mask: ArrayLike | None = None, *,
-           ties: Ties = "efron") -> BatchCoxFit:
+           ties: Ties = "efron", workers: int = 1) -> BatchCoxFit:
     """Cox log hazard ratio of a 0/1 ``arm`` and its standard error, per trial.
 
     Identical (to 1e-10) to ``trialdesk.survival.cox_ph(time[i], event[i], arm[i])`` in a loop
@@ -85,6 +146,9 @@ def cox_ph(time: ArrayLike, event: ArrayLike, arm: ArrayLike, mask: ArrayLike | 
         cells may hold anything.
     ties
         ``"efron"`` (default, as R) or ``"breslow"``.
+    workers
+        Threads that fit chunks of trials at once (default 1). Results are identical bit for
+        bit whatever the number; more than the free cores only adds overhead.
 
     Returns
     -------
@@ -98,15 +162,15 @@ def cox_ph(time: ArrayLike, event: ArrayLike, arm: ArrayLike, mask: ArrayLike | 
     >>> bool(fit.coef[0] == fit.coef[1])
     True
     """
-    rows = as_batch_input(time, event, arm, mask)
-    arm_rows = cast(np.ndarray, rows.arm)  # given, so checked and present
-    n_trials, n = rows.time.shape
-    coef, se, converged = np.empty(n_trials), np.empty(n_trials), np.empty(n_trials, dtype=bool)
-    step = max(1, CHUNK_CELLS // max(n, 1))
-    for first in range(0, n_trials, step):
-        chunk = slice(first, min(first + step, n_trials))
-        coef[chunk], se[chunk], converged[chunk] = _fit_chunk(
-            rows.time[chunk], rows.event[chunk], arm_rows[chunk], rows.valid[chunk], ties)
-    logger.debug("batch.cox_ph: %d trials of %d patients in chunks of %d", n_trials, n, step)
-    lead = rows.lead_shape
-    return BatchCoxFit(coef=coef.reshape(lead), se=se.reshape(lead), converged=converged.reshape(lead))
+    workers = check_workers(workers)
+    batch = as_batch_input(time, event, arm, mask)
+    n_trials, n = batch.time.shape
+    output = CoxChunks(n_trials, ties)
+    width = batch.most_events()
+
+    def work(rows: slice) -> None:
+        output.fill(rows, *chunk_tables(batch, rows, width))
+
+    for_each_chunk(n_trials, n, work, workers=workers)
+    logger.debug("batch.cox_ph: %d trials of %d patients", n_trials, n)
+    return output.result(batch.lead_shape)

@@ -132,7 +132,8 @@ def km_median(time: ArrayLike, event: ArrayLike, mask: ArrayLike | None = None, 
     n_trials, n = batch.time.shape
     out = np.empty((3, n_trials))
     for rows in row_chunks(n_trials, n):
-        sorted_rows, _ = sort_rows(batch.time[rows], batch.event[rows], batch.valid[rows])
+        chunk = batch.rows(rows)
+        sorted_rows = sort_rows(chunk.time, chunk.event, chunk.valid)
         for k, curve in enumerate(_curves(sorted_rows, conf_type, z)):
             out[k, rows] = median_times(sorted_rows.time, curve, sorted_rows.run_last)
     logger.debug("batch.km_median: %d trials of %d patients", n_trials, n)
@@ -152,7 +153,7 @@ def median_follow_up(time: ArrayLike, event: ArrayLike, mask: ArrayLike | None =
     >>> median_follow_up([[3, 5, 7, 9]], [[1, 0, 0, 1]]).median.tolist()
     [7.0]
     """
-    flipped = as_batch_input(time, event, None, mask).event
+    flipped = as_batch_input(time, event, None, mask).rows(slice(None)).event
     flipped = 1.0 - flipped.reshape(np.shape(time))
     return km_median(time, flipped, mask, conf_type="log", conf_level=conf_level)
 
@@ -177,9 +178,10 @@ def _at_landmarks(time: ArrayLike, event: ArrayLike, times: ArrayLike, mask: Arr
     n_curves = 1 if conf_type is None else 3
     out = np.empty((n_curves, n_trials, landmarks.shape[0]))
     for rows in row_chunks(n_trials, n):
-        sorted_rows, _ = sort_rows(batch.time[rows], batch.event[rows], batch.valid[rows])
+        chunk = batch.rows(rows)
+        sorted_rows = sort_rows(chunk.time, chunk.event, chunk.valid)
         passed = (sorted_rows.time[:, :, None] <= landmarks).sum(axis=1)
-        n_valid = batch.valid[rows].sum(axis=1)
+        n_valid = chunk.valid.sum(axis=1)
         last_time = np.take_along_axis(sorted_rows.time, np.maximum(n_valid - 1, 0)[:, None],
                                        axis=1)
         beyond = (landmarks > last_time) | (n_valid == 0)[:, None]

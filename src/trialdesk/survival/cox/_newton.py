@@ -5,20 +5,24 @@ log-likelihood is not finite or lower than the best so far is pulled back toward
 good point (the h-th time by ``(new + h * old) / (h + 1)``); converged when
 ``|1 - best / new| <= eps`` (eps = 1e-9), at most 20 iterations. Every trial follows its own
 path, vectorised: a batch of identical trials gives identical answers, and a single trial is
-a batch of one (docs/methods.md#cox).
+a batch of one (docs/methods.md#cox). The loop (:func:`newton_raphson`) takes any
+:class:`Evaluate`: the kernels on sorted blocks (:func:`fit_newton`, used by ``cox_ph``) or the
+two-arm risk tables of ``batch.cox_ph``.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from trialdesk.survival.cox._partial_likelihood import information, loglik, risk_set_sums, score
 from trialdesk.survival.cox._risk_sets import RiskSets, Ties
 
-__all__ = ["EPS", "MAX_ITERATIONS", "NewtonFit", "fit_newton", "solve_symmetric"]
+__all__ = ["EPS", "MAX_ITERATIONS", "Evaluate", "NewtonFit", "fit_newton", "newton_raphson",
+           "solve_symmetric"]
 
 logger = logging.getLogger(__name__)
 
@@ -69,36 +73,33 @@ def _invert(matrix: np.ndarray) -> np.ndarray:
     return np.stack([solve_symmetric(matrix, eye[..., j]) for j in range(matrix.shape[-1])], axis=-1)
 
 
-class _Evaluator:
-    """Log-likelihood, score and information per trial at given coefficients.
+class Evaluate(Protocol):
+    """Log-likelihood ``(t,)``, score ``(t, p)`` and information ``(t, p, p)`` of ``trials``.
 
-    When fewer than half the trials are asked for, only their blocks are picked out and
-    computed, so trials that have converged cost little in later iterations (copying most of
-    the blocks out would cost more than computing them all).
+    ``trials`` holds sorted trial indices; each is evaluated at its row of ``coef`` (``(T, p)``).
     """
+
+    def __call__(self, coef: np.ndarray, trials: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
+
+
+class _RiskSetEvaluator:
+    """:class:`Evaluate` on sorted blocks (:mod:`._risk_sets`); blocks of one trial are summed."""
 
     def __init__(self, risk_sets: RiskSets, X: np.ndarray, block_trial: np.ndarray, ties: Ties):
         self.risk_sets, self.X, self.ties = risk_sets, X, ties
         self.block_trial = block_trial
-        self.n_trials = int(block_trial[-1]) + 1
+        self.starts = np.flatnonzero(np.r_[True, block_trial[1:] != block_trial[:-1]])
 
     def __call__(self, coef: np.ndarray, trials: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Results for ``trials`` (sorted indices), each at its row of ``coef`` (``(T, p)``)."""
-        risk_sets, X, block_trial = self.risk_sets, self.X, self.block_trial
-        picked = 2 * trials.shape[0] < self.n_trials
-        if picked:
-            one_block_each = block_trial.shape[0] == self.n_trials
-            blocks = trials if one_block_each else np.flatnonzero(np.isin(block_trial, trials))
-            risk_sets, X = risk_sets.subset(blocks), X[blocks]
-            block_trial = np.searchsorted(trials, block_trial[blocks])
-            coef = coef[trials]
-        sums = risk_set_sums(risk_sets, X, coef[block_trial], ties=self.ties)
+        risk_sets, X = self.risk_sets, self.X
+        sums = risk_set_sums(risk_sets, X, coef[self.block_trial], ties=self.ties)
         results = (loglik(risk_sets, sums), score(risk_sets, X, sums), information(risk_sets, X, sums))
-        if block_trial.shape[0] != coef.shape[0]:  # several blocks (strata) per trial
-            starts = np.flatnonzero(np.r_[True, block_trial[1:] != block_trial[:-1]])
-            results = tuple(np.add.reduceat(values, starts, axis=0) for values in results)
-        return results if picked or trials.shape[0] == self.n_trials else tuple(
-            values[trials] for values in results)  # type: ignore[return-value]
+        if self.block_trial.shape[0] != coef.shape[0]:  # several blocks (strata) per trial
+            results = tuple(np.add.reduceat(values, self.starts, axis=0) for values in results)
+        if trials.shape[0] == coef.shape[0]:
+            return results  # type: ignore[return-value]
+        return tuple(values[trials] for values in results)  # type: ignore[return-value]
 
 
 def fit_newton(risk_sets: RiskSets, X: np.ndarray, block_trial: np.ndarray, *, ties: Ties,
@@ -114,10 +115,20 @@ def fit_newton(risk_sets: RiskSets, X: np.ndarray, block_trial: np.ndarray, *, t
     block_trial
         ``(B,)`` non-decreasing trial index of each block (blocks of a trial share coef).
     """
-    evaluate = _Evaluator(risk_sets, X, block_trial, ties)
-    n_trials = evaluate.n_trials
+    evaluate = _RiskSetEvaluator(risk_sets, X, block_trial, ties)
+    return newton_raphson(evaluate, int(block_trial[-1]) + 1, X.shape[-1],
+                          max_iterations=max_iterations, eps=eps)
+
+
+def newton_raphson(evaluate: Evaluate, n_trials: int, n_coef: int, *,
+                   max_iterations: int = MAX_ITERATIONS, eps: float = EPS) -> NewtonFit:
+    """R's coxfit6 iteration (module docstring) for ``n_trials`` fits of ``n_coef`` coefficients.
+
+    Trials that have converged leave the iteration: later calls of ``evaluate`` ask only for
+    the others.
+    """
     every_trial = np.arange(n_trials)
-    coef = np.zeros((n_trials, X.shape[-1]))
+    coef = np.zeros((n_trials, n_coef))
     loglik0, u0, info0 = evaluate(coef, every_trial)
     step = solve_symmetric(info0, u0)
     score_test = np.sum(u0 * step, axis=1)

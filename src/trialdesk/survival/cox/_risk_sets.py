@@ -91,15 +91,6 @@ class RiskSets:
         """``cumulative[b, position]`` for a ``(B, m+1[, p])`` array and a flat index: ``(B, m[, p])``."""
         return np.take(cumulative.reshape(-1, *cumulative.shape[2:]), flat_index, axis=0)
 
-    def subset(self, blocks: np.ndarray) -> RiskSets:
-        """The risk sets of some blocks only (``blocks``: indices)."""
-        def pick(values: np.ndarray | None) -> np.ndarray | None:
-            return None if values is None else values[blocks]
-
-        return _assemble(self.stop[blocks], self.death[blocks], self.valid[blocks], self.run_first[blocks],
-                         self.run_last[blocks], self.n_deaths_in_run[blocks], self.efron_step[blocks],
-                         pick(self.start_order), pick(self.entered_before), pick(self.exits_by_entry))
-
     def death_sum(self, values: np.ndarray) -> np.ndarray:
         """For each death row, ``values`` (``(B, m[, p])``) summed over the deaths of its tied
         run (its own value when it dies alone); other rows keep their own value."""
