@@ -58,3 +58,25 @@ def test_counts_and_standard_error_equal_the_pairwise_definition(
     if sum(expected_counts[:3]) > 0:
         assert result.estimate == pytest.approx(expected_c, abs=1e-12)
         assert result.std_err == pytest.approx(expected_se, abs=1e-12)
+
+
+@pytest.mark.parametrize("tied_times", [True, False])
+@pytest.mark.parametrize("distinct_scores", [True, False])
+def test_counts_equal_the_pairwise_definition_at_a_few_hundred_rows(tied_times: bool,
+                                                                     distinct_scores: bool) -> None:
+    """Enough distinct keys for several levels of the wavelet matrix, over either key: scores
+    all distinct (counted over time keys when those have fewer bits) or few (over scores)."""
+    rng = np.random.default_rng(7)
+    n = 300
+    stop = rng.integers(1, 40, n).astype(float) if tied_times else rng.exponential(10.0, n)
+    death = (rng.random(n) < 0.6).astype(float)
+    score = rng.normal(size=n) if distinct_scores else rng.integers(0, 20, n).astype(float)
+    stratum = rng.integers(0, 2, n)
+    start = np.floor(stop * rng.random(n) * 0.9)
+    for entry in (None, start):
+        expected_counts, expected_c, expected_se = _by_pairs(stop, death, score, stratum, entry)
+        order = np.lexsort((-death, stop, stratum))
+        result = concordance(stop, death, score, stratum, entry, order=order)
+        assert tuple(result.pairs) == pytest.approx(expected_counts)
+        assert result.estimate == pytest.approx(expected_c, abs=1e-12)
+        assert result.std_err == pytest.approx(expected_se, abs=1e-12)

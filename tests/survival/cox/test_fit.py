@@ -186,3 +186,23 @@ def test_one_stratum_is_the_unstratified_model() -> None:
     stratified = cox_ph(time, event, x, strata=np.full(40, "all"))
     np.testing.assert_allclose(stratified.coef, fit.coef, atol=1e-12)
     assert stratified.concordance_se == pytest.approx(fit.concordance_se, abs=1e-12)
+
+
+def test_a_numeric_matrix_is_its_columns_x1_to_xp() -> None:
+    """A plain array is used as it is (no copy): the same model as its columns given by name,
+    the caller's array left unchanged, an infinite entry named by column and row."""
+    time, event, x = _data(5, 40)
+    x_int = np.column_stack([x[:, 0].astype(int), np.arange(40) % 3])
+    for matrix in (x, x_int):
+        before = matrix.copy()
+        fit = cox_ph(time, event, matrix)
+        by_name = cox_ph(time, event, {"x1": matrix[:, 0], "x2": matrix[:, 1]})
+        assert fit.terms == by_name.terms == ("x1", "x2")
+        np.testing.assert_allclose(fit.coef, by_name.coef, atol=1e-12)
+        assert fit.concordance_pairs == by_name.concordance_pairs
+        np.testing.assert_array_equal(matrix, before)
+    bad = x.copy()
+    bad[7, 1] = -np.inf
+    with pytest.raises(InputError) as error:
+        cox_ph(time, event, bad)
+    assert (error.value.field, error.value.row) == ("X['x2']", 7)

@@ -8,9 +8,12 @@ concordant when the death has the higher risk score, discordant when lower, tied
 concordant, discordant and tied pairs gives its influence on Somers' d; the variance is the
 sum of squared influences / 4 (summed within clusters first when given).
 
-Counting is O(n log n) numpy with no loop over rows: the "wavelet matrix" below counts, for
-every death, the later rows with a lower (higher) score, and for every row the earlier deaths
-with a lower (higher) score, one bit of the score rank at a time (docs/methods.md#concordance).
+Counting is O(n log n) numpy with no loop over rows (docs/methods.md#concordance). Each death
+and each row get an integer time key and a score code (both stratum-major), so that the rows
+comparable with a death are those with a higher time key in its stratum. Every count a row
+needs is then a dominance count, "points with time key below t and score code below c", which
+a wavelet matrix answers for all rows at once, one numpy pass per bit of whichever key has
+fewer distinct values.
 """
 
 from __future__ import annotations
@@ -49,141 +52,211 @@ class Concordance:
     pairs: PairCounts
 
 
-def _before_in_segment(values: np.ndarray, boundary: np.ndarray) -> np.ndarray:
-    """Per item: sum of ``values`` (>= 0) over earlier items of its segment (``boundary``
-    marks each segment's first item)."""
-    exclusive = np.cumsum(values, dtype=np.int32 if values.shape[0] < 2**31 else np.int64) - values
-    return exclusive - np.maximum.accumulate(np.where(boundary, exclusive, 0))
+def _prefix_counts(values: np.ndarray, n_values: int, query_value: np.ndarray, end: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """For each query q: among ``values[:end[q]]``, how many are below ``query_value[q]`` and
+    how many equal it (values and query values in ``[0, n_values)``).
 
-
-def _after_in_segment(values: np.ndarray, is_end: np.ndarray) -> np.ndarray:
-    """Per item: sum of ``values`` (>= 0) over later items of its segment (``is_end`` marks
-    each segment's last item)."""
-    inclusive = np.cumsum(values, dtype=np.int32 if values.shape[0] < 2**31 else np.int64)
-    at_end = np.where(is_end, inclusive, np.iinfo(inclusive.dtype).max)
-    return np.minimum.accumulate(at_end[::-1])[::-1] - inclusive
-
-
-def _dominance(order_group: np.ndarray, rank: np.ndarray, is_query: np.ndarray
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Pair counts between queries and later elements of the same group, by score rank.
-
-    Items are given in sequence order; ``order_group`` (non-decreasing) separates groups
-    (strata) that never pair. Returns per item: for queries, the elements after it with a
-    lower / higher rank; for elements, the queries before it with a lower / higher rank.
-
-    One pass per bit of the rank, highest first (a wavelet matrix): items sharing the higher
-    bits (and group) form contiguous segments in sequence order; a query and an element of a
-    segment whose ranks first differ at this bit are counted here, then each segment is split
-    stably by the bit.
+    A wavelet matrix, highest bit first: each level stably moves the values whose bit is 0
+    before those whose bit is 1, and every query follows its prefix end down, adding the
+    0-bit values before it where its own bit is 1. Values before the start of the query's
+    segment (those whose higher bits differ) are added too; they depend on the query value
+    alone and are taken off at the end (``correction``, followed for every value prefix).
+    O((len(values) + len(end)) log n_values), int32 where the counts fit.
     """
-    n_items = rank.shape[0]
-    n_bits = max(int(rank.max()).bit_length(), 1)
-    small = (int(order_group.max()) + 1) << n_bits < 2**31 and n_items < 2**31
-    integer = np.int32 if small else np.int64  # half the memory traffic when it fits
-    key = (order_group.astype(integer) << n_bits) | rank.astype(integer)
-    query = is_query.copy()
-    lower = np.zeros(n_items, dtype=integer)
-    higher = np.zeros(n_items, dtype=integer)
-    origin = np.arange(n_items, dtype=integer)
-    boundary = np.empty(n_items, dtype=bool)
-    is_end = np.empty(n_items, dtype=bool)
-    for level in range(n_bits - 1, -1, -1):
-        one = ((key >> level) & 1).astype(bool)
-        zero = ~one
-        prefix = key >> (level + 1)
-        boundary[0], is_end[-1] = True, True
-        np.not_equal(prefix[1:], prefix[:-1], out=boundary[1:])
-        is_end[:-1] = boundary[1:]
-        element = ~query
-        elements_below_after = _after_in_segment(element & zero, is_end)
-        elements_above_after = _after_in_segment(element & one, is_end)
-        queries_below_before = _before_in_segment(query & zero, boundary)
-        queries_above_before = _before_in_segment(query & one, boundary)
-        lower += np.where(one, np.where(query, elements_below_after, queries_below_before), 0)
-        higher += np.where(zero, np.where(query, elements_above_after, queries_above_before), 0)
-        order = np.concatenate((np.flatnonzero(zero), np.flatnonzero(one)))
-        key, query, origin = key[order], query[order], origin[order]
-        lower, higher = lower[order], higher[order]
-    by_item_lower = np.empty(n_items, dtype=integer)
-    by_item_higher = np.empty(n_items, dtype=integer)
-    by_item_lower[origin], by_item_higher[origin] = lower, higher
-    zeros = np.zeros(n_items, dtype=integer)
-    return (np.where(is_query, by_item_lower, zeros), np.where(is_query, by_item_higher, zeros),
-            np.where(is_query, zeros, by_item_lower), np.where(is_query, zeros, by_item_higher))
+    n = values.shape[0]
+    n_levels = max(int(n_values - 1).bit_length(), 1)
+    integer = np.int32 if (n_levels + 1) * (n + 1) < 2**31 else np.int64
+    level_values, next_values = values.astype(integer), np.empty(n, dtype=integer)
+    query_value = query_value.astype(integer)
+    position, next_position = end.astype(integer), np.empty(end.shape[0], dtype=integer)
+    below = np.zeros(position.shape[0], dtype=integer)
+    segment_start = np.zeros(1, dtype=integer)  # per value prefix: its first position at this level
+    correction = np.zeros(1, dtype=integer)
+    mapping = np.empty(2 * (n + 1), dtype=integer)  # position at the next level, for bit 0 | bit 1
+    zeros_before, ones_before = mapping[:n + 1], mapping[n + 1:]
+    identity = np.arange(n + 1, dtype=integer)
+    bit, query_bit, step = np.empty_like(level_values), np.empty_like(position), np.empty_like(position)
+    for level in range(n_levels - 1, -1, -1):
+        np.bitwise_and(np.right_shift(level_values, level, out=bit), 1, out=bit)
+        ones_before[0] = 0
+        np.cumsum(bit, out=ones_before[1:])
+        n_zeros = n - int(ones_before[n])
+        np.subtract(identity, ones_before, out=zeros_before)
+        ones_before += n_zeros
+        np.bitwise_and(np.right_shift(query_value, level, out=query_bit), 1, out=query_bit)
+        np.multiply(query_bit, n + 1, out=step)
+        np.take(mapping, np.add(step, position, out=step), out=next_position, mode="clip")
+        below += np.multiply(np.subtract(position, next_position, out=step), query_bit, out=step)
+        position, next_position = next_position, position
+        zeros_at_start = np.take(zeros_before, segment_start)
+        segment_start = np.stack((zeros_at_start, segment_start + (n_zeros - zeros_at_start)), axis=1).ravel()
+        correction = np.stack((correction, correction + (n_zeros - zeros_at_start)), axis=1).ravel()
+        if level:
+            is_one = bit.astype(bool)
+            np.take(level_values, np.flatnonzero(~is_one), out=next_values[:n_zeros], mode="clip")
+            np.take(level_values, np.flatnonzero(is_one), out=next_values[n_zeros:], mode="clip")
+            level_values, next_values = next_values, level_values
+    below += np.take(correction, query_value)
+    return below, position - np.take(segment_start, query_value)
 
 
-def _pair_shares(group: np.ndarray, rows: np.ndarray, query: np.ndarray, rank: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per row: its concordant, discordant and all pairs (death d, row j), for a sequence of
-    items (``query``: a death's query, else a row's element) in which the pairs are the query
-    items followed by an element item of the same ``group``; a pair counts for both rows.
+def _dominance(point_time: np.ndarray, point_code: np.ndarray, query_time: np.ndarray,
+               query_code: np.ndarray, n_times: int, n_codes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per query: points with time key below ``query_time`` and score code below / equal to
+    ``query_code``. Point times lie in ``[0, n_times)``, query times in ``[0, n_times]``.
 
-    Concordant means the death's score rank is above j's (R's coxph orientation).
+    The wavelet matrix runs over the key with fewer bits: score codes with the points in time
+    order, or, when every point has its own score code, time keys with the points in code order
+    (then "equal" is the one point with that code, if its time is below).
     """
-    n = rank.shape[0]
-    q_lower, q_higher, e_lower, e_higher = _dominance(group, rank[rows], query)
-    boundary = np.ones(group.shape[0], dtype=bool)
-    boundary[1:] = group[1:] != group[:-1]
-    is_end = np.ones(group.shape[0], dtype=bool)
-    is_end[:-1] = boundary[1:]
-    element = ~query
-    concordant, discordant, comparable = np.zeros(n), np.zeros(n), np.zeros(n)
-    concordant[rows[query]] += q_lower[query]
-    discordant[rows[query]] += q_higher[query]
-    comparable[rows[query]] += _after_in_segment(element, is_end)[query]
-    concordant[rows[element]] += e_higher[element]
-    discordant[rows[element]] += e_lower[element]
-    comparable[rows[element]] += _before_in_segment(query, boundary)[element]
-    return concordant, discordant, comparable
+    if n_times.bit_length() < (n_codes - 1).bit_length():
+        point_of_code = np.full(n_codes, -1, dtype=np.int32)
+        point_of_code[point_code] = np.arange(point_code.shape[0], dtype=np.int32)
+        has_point = point_of_code >= 0
+        if np.count_nonzero(has_point) == point_code.shape[0] > 0:  # every point its own code
+            codes_below = np.cumsum(has_point, dtype=np.int32) - has_point
+            below, _ = _prefix_counts(point_time[point_of_code[has_point]], n_times + 1, query_time,
+                                      codes_below[query_code])
+            own = point_of_code[query_code]
+            return below, ((own >= 0) & (point_time[own] < query_time)).astype(below.dtype)
+    by_time = np.argsort(point_time, kind="stable") if np.any(np.diff(point_time) < 0) else None
+    time_before = np.concatenate(([0], np.cumsum(np.bincount(point_time, minlength=n_times))))
+    sorted_code = point_code if by_time is None else point_code[by_time]
+    return _prefix_counts(sorted_code, n_codes, query_code, time_before[query_time])
 
 
-def _at_risk_sequence(order: np.ndarray, after_deaths: np.ndarray, death: np.ndarray
-                      ) -> tuple[np.ndarray, np.ndarray]:
-    """Items for the pairs (death, row at risk): rows in sorted ``order``, each death's query
-    placed just before ``after_deaths`` (the first row after its tied deaths), no sort needed.
+def _score_codes(linear_predictor: np.ndarray, stratum: np.ndarray) -> tuple[np.ndarray, int]:
+    """Dense ranks of (stratum, linear predictor): equal scores share a code, strata in order."""
+    n = linear_predictor.shape[0]
+    strata = bool(stratum.any())
+    order = np.lexsort((linear_predictor, stratum)) if strata else np.argsort(linear_predictor)
+    sorted_score = linear_predictor[order]
+    new_code = np.ones(n, dtype=bool)
+    new_code[1:] = sorted_score[1:] != sorted_score[:-1]
+    if strata:
+        sorted_stratum = stratum[order]
+        new_code[1:] |= sorted_stratum[1:] != sorted_stratum[:-1]
+    code = np.empty(n, dtype=np.int32 if n < 2**31 else np.int64)
+    code[order] = np.cumsum(new_code, dtype=code.dtype) - 1
+    return code, int(new_code.sum())
 
-    Returns the row of each item and whether it is a query.
+
+@dataclass(frozen=True, slots=True)
+class _TimeKeys:
+    """Rows in (stratum, stop, deaths first) order, with integer time keys.
+
+    Death runs (tied stop times with a death, within a stratum) are numbered stratum-major:
+    ``death_key`` is a death's run number; ``row_key`` counts the death runs a row outlives
+    (earlier runs of its and earlier strata, and its own when it is censored there), so death
+    d and row j are comparable when ``death_key[d] < row_key[j]`` in the same stratum.
     """
+
+    order: np.ndarray             # rows in sorted order
+    death_position: np.ndarray    # positions (in sorted order) of the deaths
+    row_key: np.ndarray           # per sorted row
+    death_key: np.ndarray         # per death
+    n_keys: int                   # death runs + 1
+    deaths_before_key: np.ndarray  # (n_keys,) deaths in the runs numbered below each key
+    rows_through_stratum: np.ndarray   # per sorted row: rows in its and earlier strata
+    deaths_before_stratum: np.ndarray  # per sorted row: deaths in earlier strata
+    run_of_death: np.ndarray      # per death: index of its tied run
+    deaths_in_run: np.ndarray     # per tied run
+
+
+def _time_keys(stop: np.ndarray, death: np.ndarray, stratum: np.ndarray, order: np.ndarray) -> _TimeKeys:
+    """Time keys of every row and death, from rows sorted by (stratum, stop, deaths first)."""
     n = order.shape[0]
-    death_position = np.flatnonzero(death[order] > 0)
-    query_at = after_deaths[death_position]
-    n_items = n + death_position.shape[0]
-    rows = np.empty(n_items, dtype=np.int64)
-    query = np.zeros(n_items, dtype=bool)
-    query_index = query_at + np.arange(death_position.shape[0])
-    rows[np.arange(n) + np.searchsorted(query_at, np.arange(n), side="right")] = order
-    rows[query_index] = order[death_position]
-    query[query_index] = True
-    return rows, query
+    index = np.int32 if n < 2**31 else np.int64
+    sorted_stratum = stratum[order] if stratum.any() else stratum  # one stratum: all zero
+    sorted_stop, dies = stop[order], death[order] > 0
+    new_run = np.ones(n, dtype=bool)
+    new_run[1:] = (sorted_stop[1:] != sorted_stop[:-1]) | (sorted_stratum[1:] != sorted_stratum[:-1])
+    run = np.cumsum(new_run, dtype=index) - 1
+    death_position = np.flatnonzero(dies)
+    run_of_death = run[death_position]
+    deaths_in_run = np.bincount(run_of_death, minlength=int(run[-1]) + 1 if n else 0)
+    has_death = deaths_in_run > 0
+    death_runs_before = np.cumsum(has_death, dtype=index) - has_death
+    new_stratum = np.ones(n, dtype=bool)
+    new_stratum[1:] = sorted_stratum[1:] != sorted_stratum[:-1]
+    stratum_index = np.cumsum(new_stratum, dtype=index) - 1
+    stratum_first = np.flatnonzero(new_stratum)
+    return _TimeKeys(
+        order=order, death_position=death_position,
+        row_key=death_runs_before[run] + (~dies & has_death[run]),
+        death_key=death_runs_before[run_of_death], n_keys=int(has_death.sum()) + 1,
+        deaths_before_key=np.concatenate(([0], np.cumsum(deaths_in_run[has_death]))),
+        rows_through_stratum=np.append(stratum_first[1:], n)[stratum_index],
+        deaths_before_stratum=np.searchsorted(death_position, stratum_first)[stratum_index],
+        run_of_death=run_of_death, deaths_in_run=deaths_in_run)
 
 
-def _entry_sequence(stratum: np.ndarray, stop: np.ndarray, start: np.ndarray, death: np.ndarray
-                    ) -> tuple[np.ndarray, np.ndarray]:
-    """Items for the pairs (death at t, row entering at or after t) of a stratum, by sorting."""
-    n = stop.shape[0]
-    deaths = np.flatnonzero(death > 0)
-    item_row = np.concatenate((deaths, np.arange(n)))
-    is_query = np.concatenate((np.ones(deaths.shape[0], dtype=bool), np.zeros(n, dtype=bool)))
-    keys = np.concatenate((stop[deaths], start))
-    order = np.lexsort((~is_query, keys, stratum[item_row]))
-    return item_row[order], is_query[order]
+def _entry_keys(keys: _TimeKeys, stop: np.ndarray, stratum: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Per sorted row: the death runs (stratum-major) at or before its entry time, i.e. of
+    earlier strata or of its stratum with stop time <= start: those deaths it was not at risk for."""
+    first = keys.death_position[np.diff(keys.death_key, prepend=-1) > 0]
+    run_rows = keys.order[first]
+    n_runs = run_rows.shape[0]
+    item_stratum = np.concatenate((stratum[run_rows], stratum[keys.order]))
+    item_time = np.concatenate((stop[run_rows], start[keys.order]))
+    is_row = np.concatenate((np.zeros(n_runs, dtype=bool), np.ones(keys.order.shape[0], dtype=bool)))
+    ordered = np.lexsort((is_row, item_time, item_stratum))
+    runs_before = np.cumsum(~is_row[ordered])
+    entry = np.empty(keys.order.shape[0], dtype=np.int64)
+    entry[ordered[is_row[ordered]] - n_runs] = runs_before[is_row[ordered]]
+    return entry
 
 
-def _tied_deaths(run_id: np.ndarray, deaths_in_run: np.ndarray, sorted_death: np.ndarray,
-                 sorted_rank: np.ndarray) -> tuple[float, float]:
+class _Shares(NamedTuple):
+    """Per sorted row: pairs with a lower / tied score partner, and all comparable pairs."""
+
+    lower: np.ndarray
+    tied: np.ndarray
+    comparable: np.ndarray
+
+
+def _death_shares(keys: _TimeKeys, row_key: np.ndarray, code: np.ndarray, n_codes: int) -> _Shares:
+    """Per death d: rows j with ``row_key[j] > death_key[d]`` (same stratum), by score.
+
+    The rows with key <= d's are counted (all earlier strata among them) and taken from the
+    rows with a lower (equal) code, or from the rows through d's stratum.
+    """
+    code_count = np.bincount(code, minlength=n_codes)
+    query_code = code[keys.death_position]
+    not_above, tied_not_above = _dominance(row_key, code, keys.death_key + 1, query_code,
+                                           keys.n_keys, n_codes)
+    rows_not_above = np.concatenate(([0], np.cumsum(np.bincount(row_key, minlength=keys.n_keys))))
+    return _Shares(lower=(np.cumsum(code_count) - code_count)[query_code] - not_above,
+                   tied=code_count[query_code] - tied_not_above,
+                   comparable=(keys.rows_through_stratum[keys.death_position]
+                               - rows_not_above[keys.death_key + 1]))
+
+
+def _row_shares(keys: _TimeKeys, row_key: np.ndarray, code: np.ndarray, n_codes: int) -> _Shares:
+    """Per row j: deaths d with ``death_key[d] < row_key[j]`` (same stratum), by score.
+
+    The deaths of earlier strata are counted too (all with a lower code) and taken off.
+    """
+    lower, tied = _dominance(keys.death_key, code[keys.death_position], row_key, code, keys.n_keys, n_codes)
+    earlier = keys.deaths_before_stratum
+    return _Shares(lower=lower - earlier, tied=tied, comparable=keys.deaths_before_key[row_key] - earlier)
+
+
+def _tied_deaths(keys: _TimeKeys, code: np.ndarray, codes_distinct: bool) -> tuple[float, float]:
     """Pairs of deaths at the same time (tied_y, excluding tied_xy) and also on score (tied_xy)."""
-    all_tied = float(np.sum(deaths_in_run * (deaths_in_run - 1) / 2))
-    shared = (sorted_death > 0) & (deaths_in_run[run_id] > 1)
-    key = run_id[shared].astype(np.int64) * (int(sorted_rank.max()) + 1) + sorted_rank[shared]
-    _, counts = np.unique(key, return_counts=True)
-    both = float(np.sum(counts * (counts - 1) / 2))
+    all_tied = float(np.sum(keys.deaths_in_run * (keys.deaths_in_run - 1) // 2))
+    if codes_distinct:
+        return all_tied, 0.0
+    run_and_code = keys.run_of_death.astype(np.int64) * (int(code.max()) + 1) + code[keys.death_position]
+    _, counts = np.unique(run_and_code, return_counts=True)
+    both = float(np.sum(counts * (counts - 1) // 2))
     return all_tied - both, both
 
 
 def concordance(stop: np.ndarray, death: np.ndarray, linear_predictor: np.ndarray,
                 stratum: np.ndarray, start: np.ndarray | None = None,
-                cluster: np.ndarray | None = None) -> Concordance:
+                cluster: np.ndarray | None = None, order: np.ndarray | None = None) -> Concordance:
     """Concordance of ``linear_predictor`` with survival, as R's ``coxph()$concordance``.
 
     Parameters
@@ -194,34 +267,40 @@ def concordance(stop: np.ndarray, death: np.ndarray, linear_predictor: np.ndarra
         Entry times of (start, stop] rows, or ``None``.
     cluster
         Integer cluster codes: influences are summed per cluster before squaring.
+    order
+        The rows sorted by (stratum, stop, deaths first), when already known (the fit's).
     """
-    n = stop.shape[0]
-    rank = np.unique(linear_predictor, return_inverse=True)[1].reshape(n)
-    order = np.lexsort((-death, stop, stratum))
-    sorted_stop, sorted_stratum = stop[order], stratum[order]
-    new_run = np.ones(n, dtype=bool)
-    new_run[1:] = (sorted_stop[1:] != sorted_stop[:-1]) | (sorted_stratum[1:] != sorted_stratum[:-1])
-    run_starts = np.flatnonzero(new_run)
-    run_id = np.cumsum(new_run) - 1
-    deaths_in_run = np.add.reduceat(death[order], run_starts).astype(np.int64)
-    after_deaths = (run_starts + deaths_in_run)[run_id]
-    rows, query = _at_risk_sequence(order, after_deaths, death)
-    concordant, discordant, comparable = _pair_shares(stratum[rows], rows, query, rank)
-    if start is not None:  # rows entering at or after the death time were not at risk
-        rows, query = _entry_sequence(stratum, stop, start, death)
-        late = _pair_shares(stratum[rows], rows, query, rank)
-        concordant, discordant, comparable = (concordant - late[0], discordant - late[1],
-                                              comparable - late[2])
-    tied = comparable - concordant - discordant
-    n_concordant, n_discordant, n_tied = concordant.sum() / 2, discordant.sum() / 2, tied.sum() / 2
+    if order is None:
+        order = np.lexsort((-death, stop, stratum))
+    keys = _time_keys(stop, death, stratum, order)
+    score_code, n_codes = _score_codes(linear_predictor, stratum)
+    code = score_code[order]
+    row = _row_shares(keys, keys.row_key, code, n_codes)
+    death_row = _death_shares(keys, keys.row_key, code, n_codes)
+    if start is not None:  # deaths at or before a row's entry time: not at risk together
+        entry_key = _entry_keys(keys, stop, stratum, start)
+        row = _Shares(*(at_risk - late for at_risk, late in
+                        zip(row, _row_shares(keys, entry_key, code, n_codes), strict=True)))
+        death_row = _Shares(*(at_risk - late for at_risk, late in
+                              zip(death_row, _death_shares(keys, entry_key, code, n_codes), strict=True)))
+    # a death's pairs with lower scores are concordant, a row's pairs with earlier deaths of
+    # higher score too; "higher" = comparable - lower - tied
+    concordant = row.comparable - row.lower - row.tied
+    discordant = row.lower.astype(np.int64)
+    comparable = row.comparable.astype(np.int64)
+    concordant[keys.death_position] += death_row.lower
+    discordant[keys.death_position] += death_row.comparable - death_row.lower - death_row.tied
+    comparable[keys.death_position] += death_row.comparable
+    n_concordant, n_discordant = float(concordant.sum()) / 2, float(discordant.sum()) / 2
+    n_tied = float((comparable - concordant - discordant).sum()) / 2
     n_pairs = n_concordant + n_discordant + n_tied
-    tied_y, tied_xy = _tied_deaths(run_id, deaths_in_run, death[order], rank[order])
-    pairs = PairCounts(float(n_concordant), float(n_discordant), float(n_tied), tied_y, tied_xy)
+    tied_y, tied_xy = _tied_deaths(keys, code, n_codes == stop.shape[0])
+    pairs = PairCounts(n_concordant, n_discordant, n_tied, tied_y, tied_xy)
     if n_pairs == 0:
         return Concordance(estimate=float("nan"), std_err=float("nan"), pairs=pairs)
     somers_d = (n_concordant - n_discordant) / n_pairs
     influence = (concordant - discordant) / n_pairs - somers_d / n_pairs * comparable
     if cluster is not None:
-        influence = np.bincount(cluster, weights=influence)
+        influence = np.bincount(cluster[order], weights=influence)
     return Concordance(estimate=float((somers_d + 1) / 2),
                        std_err=float(np.sqrt(np.sum(influence**2) / 4)), pairs=pairs)

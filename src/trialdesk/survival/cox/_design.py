@@ -89,8 +89,28 @@ def _is_numeric(column: Any) -> bool:
     return getattr(dtype, "kind", "O") in "iuf" and getattr(column, "cat", None) is None
 
 
+def _numeric_matrix(array: np.ndarray, n: int) -> DesignMatrix:
+    """A numeric 1-D or 2-D array as it is (float64, read-only; no copy when already float64)."""
+    values = array.astype(np.float64, copy=False).reshape(array.shape[0], -1).view()
+    values.flags.writeable = False
+    names = ("x",) if array.ndim == 1 else tuple(f"x{j + 1}" for j in range(values.shape[1]))
+    if values.shape[0] != n:
+        raise InputError(f"has length {values.shape[0]}, expected {n} (as time)", field=f"X[{names[0]!r}]")
+    if not np.isfinite(values).all():  # NaN is a missing value; infinity is an error
+        infinite = np.isinf(values)
+        if infinite.any():
+            column = int(np.flatnonzero(infinite.any(axis=0))[0])
+            row = int(np.flatnonzero(infinite[:, column])[0])
+            raise InputError("is infinite", field=f"X[{names[column]!r}]", row=row,
+                             value=float(values[row, column]))
+    return DesignMatrix(values=values, columns=names, terms=names,
+                        term_columns=tuple((j,) for j in range(values.shape[1])))
+
+
 def design_matrix(X: Any, *, n: int) -> DesignMatrix:
     """Turn ``X`` into model columns of length ``n`` (see the module docstring)."""
+    if isinstance(X, np.ndarray) and X.dtype.kind in "iuf" and X.ndim in (1, 2) and X.size:
+        return _numeric_matrix(X, n)
     if hasattr(X, "columns") or isinstance(X, Mapping):
         names = [str(c) for c in (X.columns if hasattr(X, "columns") else X.keys())]
         columns = [X[c] for c in (X.columns if hasattr(X, "columns") else X.keys())]

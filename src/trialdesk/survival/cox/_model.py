@@ -69,7 +69,7 @@ def blocks_from_strata(time: np.ndarray, death: np.ndarray, X: np.ndarray, strat
         blocked_start = None if start is None else start[order][None]
         risk_sets = build_risk_sets(time[order][None], death[order][None],
                                     np.ones((1, n_rows), dtype=bool), blocked_start)
-        return risk_sets, X[order][None], order[None], blocked_start
+        return risk_sets, np.take(X, order, axis=0)[None], order[None], blocked_start
     order = order[np.argsort(stratum[order], kind="stable")]
     sorted_stratum = stratum[order]
     counts = np.bincount(stratum, minlength=n_strata)

@@ -48,7 +48,8 @@ def _labels_or_none(values: ArrayLike | None, name: str, n: int) -> np.ndarray |
 
 
 def _missing_rows(design: DesignMatrix, *labels: np.ndarray | None) -> np.ndarray:
-    missing = np.isnan(design.values).any(axis=1)
+    matrix = design.values  # one fast pass when nothing is missing
+    missing = np.isnan(matrix).any(axis=1) if np.isnan(matrix).any() else np.zeros(len(matrix), dtype=bool)
     for values in labels:
         if values is not None:
             missing |= is_missing(values)
@@ -155,8 +156,9 @@ def cox_ph(time: ArrayLike, event: ArrayLike, X: Any, *, strata: ArrayLike | Non
     design = rows.design
     risk_sets, blocked_X, row, blocked_start = blocks_from_strata(rows.stop, rows.death, rows.values,
                                                                   rows.stratum, rows.entry)
-    # centred in place (numerical stability), padding left at zero
-    np.subtract(blocked_X, rows.means, out=blocked_X, where=risk_sets.valid[..., None])
+    # centred in place (numerical stability), padding left at zero (one block has none)
+    unpadded = True if row.shape[0] == 1 else risk_sets.valid[..., None]
+    np.subtract(blocked_X, rows.means, out=blocked_X, where=unpadded)
     newton = fit_newton(risk_sets, blocked_X, np.zeros(risk_sets.shape[0], dtype=np.intp), ties=ties)
     if not np.isfinite(newton.loglik_null[0]):
         raise ConvergenceError("cox_ph: the log-likelihood at 0 is not finite (overflow of exp)")
@@ -187,7 +189,7 @@ def cox_ph(time: ArrayLike, event: ArrayLike, X: Any, *, strata: ArrayLike | Non
         iterations=int(newton.iterations[0]), converged=bool(newton.converged[0]), ties=ties,
         term_columns=tuple(zip(design.terms, design.term_columns, strict=True)), _model=model,
         _concordance_of=partial(concordance, rows.stop, rows.death, rows.values @ coef - rows.means @ coef,
-                                rows.stratum, rows.entry, rows.cluster))
+                                rows.stratum, rows.entry, rows.cluster, order=row[risk_sets.valid]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +235,8 @@ def _rows_used(time: ArrayLike, event: ArrayLike, X: Any, *, strata: ArrayLike |
     if not death.any():
         raise InputError("has no events among the rows used; a Cox model needs at least one",
                          field="event")
-    return _Rows(design=design, stop=stop, death=death, values=values, means=values.mean(axis=0),
+    return _Rows(design=design, stop=stop, death=death, values=values,
+                 means=np.einsum("ij->j", values) / values.shape[0],  # mean(axis=0) in one fast pass
                  entry=entry,
                  stratum=(np.zeros(stop.shape[0], dtype=np.intp) if strata_labels is None
                           else as_group_labels(strata_labels, name="strata")[1]),
