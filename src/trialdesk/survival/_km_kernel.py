@@ -19,9 +19,9 @@ __all__ = [
     "RiskTable",
     "greenwood_terms",
     "product_limit",
+    "product_limit_terms",
     "risk_table",
     "running",
-    "survival_factors",
 ]
 
 logger = logging.getLogger(__name__)
@@ -84,19 +84,13 @@ def running(accumulate: np.ufunc, values: np.ndarray, row_ends: np.ndarray) -> n
     return values
 
 
-def survival_factors(n_risk: np.ndarray, n_event: np.ndarray) -> np.ndarray:
-    """The conditional survival (n_risk - n_event) / n_risk at each time (float64)."""
-    factor = np.subtract(n_risk, n_event, dtype=np.float64)
-    factor /= n_risk
-    return factor
-
-
 def product_limit(n_risk: np.ndarray, n_event: np.ndarray) -> np.ndarray:
     """Kaplan-Meier S(t) after each time: the running product of (n_risk - n_event) / n_risk.
 
     Shapes (..., k); the product runs along the last axis (docs/methods.md#kaplan-meier).
     """
-    factor = survival_factors(n_risk, n_event)
+    factor = np.subtract(n_risk, n_event, dtype=np.float64)
+    factor /= n_risk
     return np.cumprod(factor, axis=-1, out=factor)
 
 
@@ -105,7 +99,20 @@ def greenwood_terms(n_risk: np.ndarray, n_event: np.ndarray) -> np.ndarray:
 
     docs/methods.md#greenwood. Times without events add 0; n >= 1 (so n == d means d > 0).
     """
-    denominator = np.subtract(n_risk, n_event, dtype=np.float64)
-    denominator *= n_risk
+    return _greenwood_from_survivors(np.subtract(n_risk, n_event, dtype=np.float64), n_risk,
+                                     n_event)
+
+
+def product_limit_terms(n_risk: np.ndarray, n_event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The factors (n - d) / n of S(t) and the Greenwood increments, from one temporary n - d."""
+    survivors = np.subtract(n_risk, n_event, dtype=np.float64)
+    factors = survivors / n_risk
+    return factors, _greenwood_from_survivors(survivors, n_risk, n_event)
+
+
+def _greenwood_from_survivors(survivors: np.ndarray, n_risk: np.ndarray, n_event: np.ndarray
+                              ) -> np.ndarray:
+    """d / (n (n - d)) from ``survivors`` = n - d (float64, overwritten with the result)."""
+    survivors *= n_risk
     with np.errstate(divide="ignore"):
-        return np.divide(n_event, denominator, out=denominator)
+        return np.divide(n_event, survivors, out=survivors)

@@ -24,7 +24,7 @@ from trialdesk.survival._confidence import (
     confidence_band,
     z_value,
 )
-from trialdesk.survival._km_kernel import greenwood_terms, risk_table, running, survival_factors
+from trialdesk.survival._km_kernel import product_limit_terms, risk_table, running
 from trialdesk.survival._quantile import median_time, quantile_times
 from trialdesk.survival._read_only import read_only
 from trialdesk.survival._rmst import restricted_mean
@@ -308,8 +308,9 @@ def _fit_curves(sorted_keys: np.ndarray, layout: KeyLayout, ends: np.ndarray,
     computed once for all curves; only the running product and sum restart at each curve.
     """
     table = risk_table(sorted_keys, layout, ends)
-    survival = running(np.multiply, survival_factors(table.n_risk, table.n_event), table.row_ends)
-    std_err_cumhaz = running(np.add, greenwood_terms(table.n_risk, table.n_event), table.row_ends)
+    factors, greenwood = product_limit_terms(table.n_risk, table.n_event)
+    survival = running(np.multiply, factors, table.row_ends)
+    std_err_cumhaz = running(np.add, greenwood, table.row_ends)
     np.sqrt(std_err_cumhaz, out=std_err_cumhaz)
     with np.errstate(invalid="ignore"):  # S = 0 exactly where se is infinite: NaN there, wanted
         std_err = survival * std_err_cumhaz

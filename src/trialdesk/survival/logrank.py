@@ -165,9 +165,9 @@ def _stratum_sums(sorted_keys: np.ndarray, layout: KeyLayout, groups: int, rho: 
     event times (censoring-only times leave it unchanged). Every time distinct (continuous
     times) takes a shorter path: each patient is a time of its own, with at most one event.
     """
-    time_code = sorted_keys >> np.uint64(1 + layout.minor_bits)
-    if (time_code[1:] != time_code[:-1]).all():
-        return _single_event_stratum_sums(sorted_keys, layout, groups, rho)
+    field = sorted_keys >> np.uint64(1 + layout.minor_bits)  # the time codes
+    if (field[1:] != field[:-1]).all():
+        return _single_event_stratum_sums(sorted_keys, layout, groups, rho, field)
     n_risk, n_event = _counts_by_run(key_runs(sorted_keys, layout), groups)
     weight = None
     if rho != 0:
@@ -176,15 +176,17 @@ def _stratum_sums(sorted_keys: np.ndarray, layout: KeyLayout, groups: int, rho: 
 
 
 def _single_event_stratum_sums(sorted_keys: np.ndarray, layout: KeyLayout, groups: int,
-                               rho: float) -> LogRankSums:
+                               rho: float, field: np.ndarray) -> LogRankSums:
     """Log-rank sums when every time is distinct.
 
     The event times are the events' positions p in the sorted keys; N = n - p are at risk,
-    and in group g the group's patients at positions >= p. One float buffer holds each
-    group's running count in turn (fresh arrays cost more than the arithmetic at 1e6).
+    and in group g the group's patients at positions >= p. ``field`` is a spare uint64 array
+    of the keys' length: it holds the censored bits, then the group codes (at 1e6 each fresh
+    array costs more to fault in than the arithmetic on it).
     """
-    minor = sorted_keys & np.uint64((1 << layout.minor_bits) - 1)
-    at = ((sorted_keys & np.uint64(1 << layout.minor_bits)) == 0).nonzero()[0]
+    np.bitwise_and(sorted_keys, np.uint64(1 << layout.minor_bits), out=field)
+    at = (field == 0).nonzero()[0]
+    minor = np.bitwise_and(sorted_keys, np.uint64((1 << layout.minor_bits) - 1), out=field)
     total_risk = np.subtract(sorted_keys.shape[0], at, dtype=np.float64)
     share = np.empty((groups, at.shape[0]))  # counts at risk first (exact), then / N
     share[0] = total_risk
