@@ -18,7 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
-from trialdesk.survival.cox._partial_likelihood import information, loglik, risk_set_sums, score
+from trialdesk.survival.cox._partial_likelihood import Workspace, death_time_sums, information, loglik, score
 from trialdesk.survival.cox._risk_sets import RiskSets, Ties
 
 __all__ = ["EPS", "MAX_ITERATIONS", "Evaluate", "NewtonFit", "fit_newton", "newton_raphson",
@@ -84,17 +84,22 @@ class Evaluate(Protocol):
 
 
 class _RiskSetEvaluator:
-    """:class:`Evaluate` on sorted blocks (:mod:`._risk_sets`); blocks of one trial are summed."""
+    """:class:`Evaluate` on sorted blocks (:mod:`._risk_sets`); blocks of one trial are summed.
+
+    Every evaluation reuses one :class:`Workspace` (no large allocation per Newton step).
+    """
 
     def __init__(self, risk_sets: RiskSets, X: np.ndarray, block_trial: np.ndarray, ties: Ties):
         self.risk_sets, self.X, self.ties = risk_sets, X, ties
+        self.work = Workspace.allocate(risk_sets, X)
         self.block_trial = block_trial
         self.starts = np.flatnonzero(np.r_[True, block_trial[1:] != block_trial[:-1]])
 
     def __call__(self, coef: np.ndarray, trials: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         risk_sets, X = self.risk_sets, self.X
-        sums = risk_set_sums(risk_sets, X, coef[self.block_trial], ties=self.ties)
-        results = (loglik(risk_sets, sums), score(risk_sets, X, sums), information(risk_sets, X, sums))
+        sums = death_time_sums(risk_sets, X, coef[self.block_trial], ties=self.ties, work=self.work)
+        results = (loglik(risk_sets, sums), score(risk_sets, X, sums),
+                   information(risk_sets, X, sums, self.work))
         if self.block_trial.shape[0] != coef.shape[0]:  # several blocks (strata) per trial
             results = tuple(np.add.reduceat(values, self.starts, axis=0) for values in results)
         if trials.shape[0] == coef.shape[0]:

@@ -9,6 +9,10 @@ fit and reused by every Newton step (docs/methods.md#cox).
 The risk set of a death at time t in a block is every row of that block with
 ``start < t <= stop`` (``start`` absent: ``stop >= t``), so in sorted order it is the suffix
 starting at the first row of t's tied run, minus the rows that enter at or after t.
+
+The likelihood needs the risk-set sums only at the *death times* of a block (the tied runs with
+at least one death): they are laid out as ``(B, R)`` tables, ``R`` the most death times of any
+block, padded with a position whose sums are zero.
 """
 
 from __future__ import annotations
@@ -40,18 +44,29 @@ class RiskSets:
         Deaths in the row's tied run.
     efron_step
         For the k-th (k = 0, 1, ..) of d deaths of a run, ``k / d`` (0 for other rows).
-    start_order
-        ``(B, m)`` permutation sorting each block by start time (``None`` without entry times).
+    start_order_at
+        ``(B, m+1)`` flat indices (into ``(B, m+1)`` arrays whose position ``m`` holds 0)
+        sorting each block by start time, then that zero (``None`` without entry times).
+    death_rows, death_time_of, death_step
+        Flat indices (into ``B * m``) of the death rows; the flat index (into ``B * R``) of each
+        one's death time; its Efron ``k / d``.
+    time_first_at, time_deaths_end_at, time_entered_at
+        ``(B, R)`` flat indices into ``(B, m+1)`` reverse cumulative sums, per death time: of
+        its run's first row, of the first row after its deaths, and (entry times only, else
+        ``None``) of ``entered_before`` at its first row. Padding points at the zero row ``m``.
+    times_through_at, times_before_entry_at
+        ``(B, m)`` flat indices into ``(B, R+1)`` forward cumulative sums over death times:
+        of the death times at or before the row's stop time, and (entry times only, else
+        ``None``) at or before its start time.
     entered_before
         For each row, how many rows of its block have ``start < stop`` of this row: the rows
         entered before this row's stop time (``None`` without entry times).
     exits_by_entry
         For each row, how many rows of its block have ``stop <= start`` of this row: the tied
         runs it was not at risk for (``None`` without entry times).
-    first_at, deaths_end_at, last_end_at, entered_at, exits_at
-        Flat indices into ``(B, m+1)`` cumulative sums of ``run_first``,
-        ``run_first + n_deaths_in_run``, ``run_last + 1``, ``entered_before`` and
-        ``exits_by_entry``: the gathers every Newton step makes.
+    last_end_at, exits_at
+        Flat indices into ``(B, m+1)`` forward cumulative sums of ``run_last + 1`` and
+        ``exits_by_entry`` (the score residuals' per-row sums over death rows).
     tied_deaths, tied_run_starts, tied_run_of
         Flat indices (into ``B * m``) of the deaths that share their time with another death,
         where each such run starts in that list, and each one's run: Efron's corrections
@@ -65,16 +80,21 @@ class RiskSets:
     run_last: np.ndarray
     n_deaths_in_run: np.ndarray
     efron_step: np.ndarray
-    start_order: np.ndarray | None
+    start_order_at: np.ndarray | None
+    death_rows: np.ndarray
+    death_time_of: np.ndarray
+    death_step: np.ndarray
+    time_first_at: np.ndarray
+    time_deaths_end_at: np.ndarray
+    time_entered_at: np.ndarray | None
+    times_through_at: np.ndarray
+    times_before_entry_at: np.ndarray | None
     entered_before: np.ndarray | None
     exits_by_entry: np.ndarray | None
-    first_at: np.ndarray
-    deaths_end_at: np.ndarray
     tied_deaths: np.ndarray
     tied_run_starts: np.ndarray
     tied_run_of: np.ndarray
     last_end_at: np.ndarray
-    entered_at: np.ndarray | None
     exits_at: np.ndarray | None
 
     @property
@@ -82,9 +102,23 @@ class RiskSets:
         """``(B, m)``: blocks and rows per block."""
         return self.stop.shape  # type: ignore[return-value]
 
+    @property
+    def n_death_times(self) -> int:
+        """``R``: the most death times of any block (the width of the death-time tables)."""
+        return self.time_first_at.shape[1]
+
     def efron_fraction(self, ties: Ties) -> np.ndarray:
         """``k / d`` for the k-th of d tied deaths (Efron); zero everywhere for Breslow."""
         return self.efron_step if ties == "efron" else np.zeros(self.shape)
+
+    def death_fraction(self, ties: Ties) -> np.ndarray:
+        """:meth:`efron_fraction` at the death rows only, ``(len(death_rows),)``."""
+        return self.death_step if ties == "efron" else np.zeros(self.death_rows.shape)
+
+    def per_death_time(self, per_death: np.ndarray) -> np.ndarray:
+        """Values given per death row (``(len(death_rows),)``) summed by death time: ``(B, R)``."""
+        return np.bincount(self.death_time_of, weights=per_death,
+                           minlength=self.stop.shape[0] * self.n_death_times).reshape(self.stop.shape[0], -1)
 
     @staticmethod
     def at_position(cumulative: np.ndarray, flat_index: np.ndarray) -> np.ndarray:
@@ -176,12 +210,46 @@ def _assemble(stop: np.ndarray, death: np.ndarray, valid: np.ndarray, run_first:
     tied_deaths = np.flatnonzero((death > 0) & (n_deaths > 1))
     new_tied_run = np.ones(tied_deaths.shape[0], dtype=bool)
     new_tied_run[1:] = efron_step.reshape(-1)[tied_deaths[1:]] == 0  # k = 0 starts a run
+    death_rows = np.flatnonzero(death > 0)
     return RiskSets(stop=stop, death=death, valid=valid, run_first=run_first, run_last=run_last,
-                    n_deaths_in_run=n_deaths, efron_step=efron_step, start_order=start_order,
+                    n_deaths_in_run=n_deaths, efron_step=efron_step,
+                    start_order_at=(None if start_order is None
+                                    else np.column_stack([start_order, np.full(n_blocks, m)]) + offset),
+                    death_rows=death_rows, death_step=efron_step.reshape(-1)[death_rows],
+                    **_death_times(run_first, n_deaths, death_rows, entered_before, exits_by_entry),
                     entered_before=entered_before, exits_by_entry=exits_by_entry,
-                    first_at=run_first + offset, deaths_end_at=run_first + n_deaths + offset,
                     last_end_at=run_last + 1 + offset, tied_deaths=tied_deaths,
                     tied_run_starts=np.flatnonzero(new_tied_run),
                     tied_run_of=np.cumsum(new_tied_run) - 1,
-                    entered_at=None if entered_before is None else entered_before + offset,
                     exits_at=None if exits_by_entry is None else exits_by_entry + offset)
+
+
+def _death_times(run_first: np.ndarray, n_deaths: np.ndarray, death_rows: np.ndarray,
+                 entered_before: np.ndarray | None, exits_by_entry: np.ndarray | None
+                 ) -> dict[str, np.ndarray | None]:
+    """The death-time tables of :class:`RiskSets` (``death_time_of`` .. ``times_before_entry_at``)."""
+    n_blocks, m = run_first.shape
+    opens_time = (run_first == np.arange(m)) & (n_deaths > 0)  # first row of a run with deaths
+    times_through = np.cumsum(opens_time, axis=1)  # death times at or before each row
+    width = max(int(times_through[:, -1].max()), 1)
+    block, position = np.nonzero(opens_time)
+    slot = times_through[block, position] - 1
+    zero_row = (np.arange(n_blocks) * (m + 1) + m)[:, None]
+
+    def table(values: np.ndarray) -> np.ndarray:
+        out = np.repeat(zero_row, width, axis=1)
+        out[block, slot] = block * (m + 1) + values
+        return out
+
+    time_offset = (np.arange(n_blocks) * (width + 1))[:, None]
+    times_before_entry_at = None
+    if exits_by_entry is not None:  # death times whose run ends before the row's entry
+        times_before = np.zeros((n_blocks, m + 1), dtype=np.intp)
+        times_before[:, 1:] = times_through
+        times_before_entry_at = np.take_along_axis(times_before, exits_by_entry, axis=1) + time_offset
+    return {"death_time_of": (death_rows // m) * width + times_through.reshape(-1)[death_rows] - 1,
+            "time_first_at": table(position),
+            "time_deaths_end_at": table(position + n_deaths[block, position]),
+            "time_entered_at": None if entered_before is None else table(entered_before[block, position]),
+            "times_through_at": times_through + time_offset,
+            "times_before_entry_at": times_before_entry_at}

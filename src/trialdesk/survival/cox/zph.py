@@ -20,7 +20,13 @@ from scipy import stats
 from trialdesk.errors import InputError
 from trialdesk.survival._km_kernel import product_limit
 from trialdesk.survival.cox._model import CoxModelData
-from trialdesk.survival.cox._partial_likelihood import information, risk_set_sums, score
+from trialdesk.survival.cox._partial_likelihood import (
+    Workspace,
+    death_time_sums,
+    information,
+    risk_set_sums,
+    score,
+)
 from trialdesk.survival.cox._risk_sets import build_risk_sets, sort_blocks
 from trialdesk.survival.cox.result import Transform
 from trialdesk.table import Table
@@ -97,14 +103,15 @@ def ph_test(model: CoxModelData, term_columns: tuple[tuple[str, tuple[int, ...]]
     """R: ``cox.zph(fit, transform = transform, terms = TRUE)`` for the fit behind ``model``."""
     g = _time_weight(model, transform)
     beta = np.broadcast_to(model.coef, (model.X.shape[0], model.coef.shape[0]))
-    sums = risk_set_sums(model.risk_sets, model.X, beta, ties=model.ties)
+    work = Workspace.allocate(model.risk_sets, model.X)
+    sums = death_time_sums(model.risk_sets, model.X, beta, ties=model.ties, work=work)
     p = model.coef.shape[0]
     u = score(model.risk_sets, model.X, sums, time_weight=g).sum(axis=0)
     full = np.empty((2 * p, 2 * p))
-    full[:p, :p] = information(model.risk_sets, model.X, sums).sum(axis=0)
-    full[:p, p:] = information(model.risk_sets, model.X, sums, time_weight=g).sum(axis=0)
+    full[:p, :p] = information(model.risk_sets, model.X, sums, work).sum(axis=0)
+    full[:p, p:] = information(model.risk_sets, model.X, sums, work, time_weight=g).sum(axis=0)
     full[p:, :p] = full[:p, p:].T
-    full[p:, p:] = information(model.risk_sets, model.X, sums, time_weight=g * g).sum(axis=0)
+    full[p:, p:] = information(model.risk_sets, model.X, sums, work, time_weight=g * g).sum(axis=0)
 
     def statistic(columns: list[int]) -> float:
         keep = list(range(p)) + [p + j for j in columns]
