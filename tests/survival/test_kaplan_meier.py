@@ -189,6 +189,18 @@ def test_by_group_fits_all_curves_at_once_as_separate_fits(data: tuple, conf_typ
             assert_array_equal(getattr(km, field), getattr(alone, field), err_msg=field)
 
 
+@pytest.mark.parametrize("time", [[3.0, 0.0, 1.5, 0.0, 7.25, 2.0],        # distinct, with zeros
+                                  [3.0, 0.0, 1.5, 1.5, 7.25, 0.0],        # tied
+                                  [1e300, 0.0, 5e-324, 1.0, 1e-300, 2.0]])  # coded by rank
+def test_by_group_decodes_every_time_coding_as_separate_fits(time: list) -> None:
+    time, event, group = np.array(time), np.array([1, 0, 1, 1, 0, 1]), np.array(list("abbaba"))
+    for label, km in kaplan_meier_by_group(time, event, group).items():
+        alone = kaplan_meier(time[group == label], event[group == label])
+        assert_array_equal(km.time, np.unique(time[group == label]))
+        for field in ("time", "n_risk", "n_event", "n_censor", "survival", "upper"):
+            assert_array_equal(getattr(km, field), getattr(alone, field), err_msg=field)
+
+
 def test_limits_are_nan_only_where_that_curve_is_zero() -> None:
     curves = kaplan_meier_by_group([1, 2, 3, 1, 2, 3, 4], [1, 1, 1, 1, 0, 1, 0], list("aaabbbb"))
     assert np.isnan(curves["a"].lower).tolist() == [False, False, True]

@@ -171,6 +171,16 @@ def test_sums_equal_their_definition(data: tuple, rho: float) -> None:
     assert lr.df == max(int(np.sum(expected > 1e-12)) - 1, 0)
 
 
+@pytest.mark.parametrize("time", [[0.5, 1.0, 2.0, 3.0, 4.0], [0.5, 1.0, 1.0, 3.0, 3.0]])
+def test_group_out_of_every_risk_set_expects_exactly_zero(time: list) -> None:
+    # 'a' is censored before the first event: R's survdiff gives expected 0 and leaves it out
+    # of df, with distinct times (one-event path) and with ties (runs path) alike
+    lr = logrank_test(time, [0, 1, 1, 1, 0], ["a", "b", "c", "b", "c"])
+    assert lr.expected[0] == 0.0
+    assert_array_equal(lr.variance[0], 0.0)
+    assert lr.df == 1
+
+
 def test_without_events_df_is_zero_and_p_one() -> None:
     # R's survdiff gives df = -1 and p = NaN here; trialdesk reports no evidence instead
     lr = logrank_test([1, 2, 3, 4], [0, 0, 0, 0], ["a", "b", "a", "b"])

@@ -12,8 +12,8 @@ from trialdesk.survival._validation import (
     as_event_array,
     as_event_flags,
     as_group_labels,
+    as_groups,
     as_time_array,
-    require_every_group,
 )
 
 
@@ -53,10 +53,26 @@ def test_missing_label_names_the_row(values: object) -> None:
 
 def test_empty_group_and_too_few_groups() -> None:
     with pytest.raises(InputError, match="group 'c' has no patients"):
-        require_every_group(("a", "b", "c"), np.array([0, 1]))
+        as_groups(pd.Categorical(["a", "b"], categories=["a", "b", "c"]))
     with pytest.raises(InputError, match="needs at least 2 groups"):
-        require_every_group(("a",), np.array([0, 0]), at_least=2)
-    assert_array_equal(require_every_group(("a", "b"), np.array([0, 1, 1])), [1, 2])
+        as_groups(np.array([3, 3]), at_least=2)
+    assert_array_equal(as_groups(["a", "b", "b"])[2], [1, 2])
+
+
+@pytest.mark.parametrize(("values", "labels", "sizes"), [
+    (np.array([1, 0, 1, 1]), ("0", "1"), [1, 3]),           # two arms: one count
+    (np.array([7, 7]), ("7",), [2]),                         # one value
+    (np.array([5, -1, 10, 5, 10, 10]), ("-1", "10", "5"), [1, 3, 2]),  # string order
+    (np.array([2, 0, 2]), ("0", "2"), [1, 2]),               # a gap in the values
+    (np.array([True, False, True]), ("False", "True"), [1, 2]),
+    (np.array([10**12, 0, 10**12]), ("0", "1000000000000"), [1, 2]),  # far apart: np.unique
+])
+def test_group_sizes_come_with_the_codes(values: np.ndarray, labels: tuple, sizes: list) -> None:
+    got_labels, codes, got_sizes = as_groups(values)
+    assert got_labels == labels
+    assert_array_equal(got_sizes, sizes)
+    assert_array_equal(got_sizes, np.bincount(codes, minlength=len(labels)))
+    assert [got_labels[c] for c in codes] == [str(v) for v in values.tolist()]
 
 
 def test_events_and_times() -> None:

@@ -45,29 +45,36 @@ def z_value(conf_level: float) -> float:
 
 
 def confidence_band(survival: np.ndarray, se_cumhaz: np.ndarray, conf_type: ConfType,
-                    z: float) -> tuple[np.ndarray, np.ndarray]:
+                    z: float, *, out: tuple[np.ndarray, np.ndarray] | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper limits for S(t), elementwise.
 
-    ``se_cumhaz`` is the standard error of -log S (R's ``survfit$std.err``).
+    ``se_cumhaz`` is the standard error of -log S (R's ``survfit$std.err``). ``out``: two
+    float64 arrays of the same shape to write the limits into (fresh ones when None).
 
     - ``log``: S exp(-/+ z se), upper capped at 1; NaN where S = 0.
     - ``log-log``: exp(-exp(log(-log S) -/+ z se / log S)); NaN where S is 0 or 1.
     - ``plain``: S -/+ z S se, cut to [0, 1]; NaN where S = 0 (se is infinite there).
     """
+    lower, upper = (np.empty(survival.shape), np.empty(survival.shape)) if out is None else out
     with np.errstate(invalid="ignore", over="ignore"):  # S = 0 where se is infinite
         if conf_type == "log":  # S exp(-/+ h) = exp(log S -/+ h), one exp instead of a log and two
-            factor = z * se_cumhaz
+            factor = np.multiply(se_cumhaz, z, out=upper)
             np.exp(factor, out=factor)
-            lower = survival / factor
-            upper = np.minimum(np.multiply(survival, factor, out=factor), 1.0, out=factor)
+            np.divide(survival, factor, out=lower)
+            np.minimum(np.multiply(survival, factor, out=upper), 1.0, out=upper)
             return _nan_where_zero(survival, lower, upper)
         if conf_type == "log-log":
             log_s = np.log(np.where((survival == 0) | (survival == 1), np.nan, survival))
             half = z * se_cumhaz / log_s
             log_minus_log = np.log(-log_s)
-            return np.exp(-np.exp(log_minus_log - half)), np.exp(-np.exp(log_minus_log + half))
+            np.exp(-np.exp(log_minus_log - half), out=lower)
+            np.exp(-np.exp(log_minus_log + half), out=upper)
+            return lower, upper
         half = se_cumhaz * survival * z  # 0 * inf is NaN where S = 0, as wanted
-        return np.maximum(survival - half, 0.0), np.minimum(survival + half, 1.0)
+        np.maximum(survival - half, 0.0, out=lower)
+        np.minimum(survival + half, 1.0, out=upper)
+        return lower, upper
 
 
 def _nan_where_zero(survival: np.ndarray, lower: np.ndarray, upper: np.ndarray

@@ -75,25 +75,36 @@ def logrank_sums(n_risk: np.ndarray, n_event: np.ndarray, weight: np.ndarray | N
     return LogRankSums(observed, expected, variance)
 
 
-def single_event_sums(share: np.ndarray, event_group: np.ndarray, weight: np.ndarray | None
-                      ) -> LogRankSums:
+def single_event_sums(share: np.ndarray, observed: np.ndarray, weight: np.ndarray | None, *,
+                      group0_at_risk: bool = True) -> LogRankSums:
     """``logrank_sums`` when every event time has exactly one event (continuous times).
 
-    share: (G, k) p_g = n_g / N, the fraction at risk in each group at the k event times;
-    event_group: (k,) the group of each time's event; weight: (k,) or None. With D = 1 the ties
+    share: (G - 1, k) p_g = n_g / N, the fraction at risk in groups g = 1 .. G - 1 at the k
+    event times (group 0's share, 1 - sum_g p_g, is never formed); observed: (G,) the
+    (weighted) events per group; weight: (k,) or None (every weight 1). With D = 1 the ties
     factor (N - D) / (N - 1) is 1 (and where N = 1 the term n_g (N - n_g) is 0 anyway), so
     E_g = sum w p_g and V = diag(sum w^2 p_g) - sum w^2 p_g p_h: the same numbers as
-    ``logrank_sums`` with a fraction of its passes over the times.
+    ``logrank_sums`` with a fraction of its passes over the times. Group 0 follows from
+    p_0 = 1 - sum_g p_g: E_0 = sum w - sum_g E_g, and each row of V sums to 0; where group 0
+    has nobody at risk at any event time (``group0_at_risk`` false) its terms are exactly 0,
+    not the rounding residue of those differences (df counts the groups with E > 0). The sums
+    over the times are einsums, not BLAS, whose threads cost CPU time for a few long rows.
     """
-    groups = share.shape[0]
     if weight is None:
-        observed = np.bincount(event_group, minlength=groups).astype(np.float64)
+        total_weight, weighted_share = float(share.shape[1]), share
         expected = share.sum(axis=-1)
-        return LogRankSums(observed, expected, np.diag(expected) - share @ share.T)
-    observed = np.bincount(event_group, weights=weight, minlength=groups)
-    weighted_share = share * np.square(weight)
-    variance = np.diag(weighted_share.sum(axis=-1)) - weighted_share @ share.T
-    return LogRankSums(observed, share @ weight, variance)
+        diagonal = expected
+    else:
+        total_weight, weighted_share = float(weight.sum()), share * np.square(weight)
+        expected = np.einsum("gk,k->g", share, weight)
+        diagonal = weighted_share.sum(axis=-1)
+    groups = share.shape[0] + 1
+    variance = np.empty((groups, groups))
+    variance[1:, 1:] = np.diag(diagonal) - np.einsum("gk,hk->gh", weighted_share, share)
+    variance[0, 1:] = variance[1:, 0] = -variance[1:, 1:].sum(axis=0) if group0_at_risk else 0.0
+    variance[0, 0] = -variance[0, 1:].sum()
+    expected_0 = total_weight - expected.sum() if group0_at_risk else 0.0
+    return LogRankSums(observed, np.concatenate(([expected_0], expected)), variance)
 
 
 def _sum_over_groups(counts: np.ndarray) -> np.ndarray:

@@ -1,6 +1,6 @@
 """Packed uint64 sort keys, so one integer ``np.sort`` (no argsort) orders a whole data set.
 
-A key packs, from the most significant bits down: a *major* code (stratum or group: patients
+A key packs, from the most significant used bits down: a *major* code (stratum or group: patients
 of one code end up contiguous), the time's code, a censored bit (events before censorings at a
 tie, docs/methods.md#kaplan-meier) and a *minor* code (the group, for the log-rank counts).
 Time codes preserve order exactly and are equal exactly when the times are equal: for
@@ -34,17 +34,27 @@ class KeyLayout(NamedTuple):
     time_bits: int
     base: int | None               # time bits = code + base - 1 for code > 0 (bit-pattern codes)
     distinct: np.ndarray | None    # the distinct times (rank codes), else None
+    zero_time: bool = False        # some time is 0 (code 0; bit-pattern codes only)
 
-    def times(self, codes: np.ndarray) -> np.ndarray:
-        """Times (float64) of the time codes ``codes``, decoded in place (``codes`` is consumed)."""
+    def times(self, codes: np.ndarray, major: int = 0) -> np.ndarray:
+        """Times of the time codes ``codes``: decoded in place, returned as a float64 view.
+
+        ``major``: the major code every one of ``codes`` still carries above its time code.
+        """
+        field = major << self.time_bits
+        if self.distinct is None and self.base is not None and not self.zero_time:
+            codes += np.uint64((self.base - 1 - field) % 2**64)  # one pass drops the major field
+            return codes.view(np.float64)
+        if field:
+            codes -= np.uint64(field)
         if self.distinct is not None:
-            return self.distinct[codes.astype(np.intp)]
+            return self.distinct.take(codes.astype(np.intp), out=codes.view(np.float64))
         if self.base is None:
-            return np.zeros(codes.shape[0])
+            codes[:] = 0  # the bits of 0.0
+            return codes.view(np.float64)
         zero = codes == 0
         codes += np.uint64(self.base - 1)
-        if zero.any():
-            codes[zero] = 0
+        codes[zero] = 0
         return codes.view(np.float64)
 
 
@@ -64,27 +74,37 @@ def _bits_for(n_codes: int) -> int:
 
 
 def pack_keys(time: np.ndarray, event: np.ndarray, *, major: np.ndarray | None = None,
-              n_major: int = 1, minor: np.ndarray | None = None, n_minor: int = 1
-              ) -> tuple[np.ndarray, KeyLayout]:
+              n_major: int = 1, minor: np.ndarray | None = None, n_minor: int = 1,
+              time_range: tuple[float, float] | None = None) -> tuple[np.ndarray, KeyLayout]:
     """Unsorted keys (uint64, one per patient) and their layout.
 
     time: (n,) float64 >= 0, finite; event: (n,) booleans (true = event) or 0/1 numbers;
-    major, minor: (n,) integer codes in 0 .. n_major - 1 and 0 .. n_minor - 1, or None. The
-    key is built in place in one uint64 array (at n = 1e6 each uint64 temporary is 8 MB of fresh
-    pages, which cost more to fault in than the arithmetic).
+    major, minor: (n,) integer codes in 0 .. n_major - 1 and 0 .. n_minor - 1, or None;
+    time_range: the smallest and largest time when the caller has them (else computed). The
+    major code sits just above the time code. The key is built in place in one uint64 array
+    (at n = 1e6 each uint64 temporary is 8 MB of fresh pages, which cost more to fault in than
+    the arithmetic): it starts as the major code and the time's bits are added to it.
     """
     minor_bits, major_bits = _bits_for(n_minor), _bits_for(n_major)
-    free_bits = 64 - major_bits - 1 - minor_bits
-    key, layout = _time_codes(time, free_bits, minor_bits)
-    key <<= _ONE
-    key |= ~event if event.dtype == bool else event == 0
-    if minor_bits:
-        key <<= np.uint64(minor_bits)
-        if minor is not None:
-            key |= _as_unsigned(minor)
-    if major is not None and major_bits:
-        key |= np.left_shift(_as_unsigned(major), np.uint64(64 - major_bits))
+    layout = _time_layout(time, 64 - major_bits - 1 - minor_bits, minor_bits, time_range)
+    key = _major_and_time_codes(time, major if major_bits else None, n_major, layout)
+    key <<= np.uint64(1 + minor_bits)
+    key |= _low_bits(event, minor, minor_bits)
     return key, layout
+
+
+def _low_bits(event: np.ndarray, minor: np.ndarray | None, minor_bits: int) -> np.ndarray:
+    """The censored bit above the minor code, in the narrowest unsigned type.
+
+    Built on 1-byte flags, so one pass over the 8-byte keys ORs both fields in.
+    """
+    censored = (np.logical_not(event) if event.dtype == bool else event == 0).view(np.uint8)
+    if not minor_bits:
+        return censored
+    low = np.left_shift(censored, minor_bits, dtype=np.min_scalar_type((2 << minor_bits) - 1))
+    if minor is not None:
+        np.bitwise_or(low, minor, out=low, casting="unsafe")  # codes < 2**minor_bits fit
+    return low
 
 
 def _as_unsigned(codes: np.ndarray) -> np.ndarray:
@@ -94,33 +114,57 @@ def _as_unsigned(codes: np.ndarray) -> np.ndarray:
     return codes.astype(np.uint64)
 
 
-def _time_codes(time: np.ndarray, free_bits: int, minor_bits: int
-                ) -> tuple[np.ndarray, KeyLayout]:
-    """Order-preserving exact codes of the times that fit in ``free_bits`` bits."""
+def _time_layout(time: np.ndarray, free_bits: int, minor_bits: int,
+                 time_range: tuple[float, float] | None) -> KeyLayout:
+    """How the times are coded: by bit pattern when the range fits in ``free_bits``, else by rank."""
     if time.shape[0] == 0:
-        return np.zeros(0, dtype=np.uint64), KeyLayout(minor_bits, 0, None, None)
-    smallest = float(time.min())
+        return KeyLayout(minor_bits, 0, None, None)
+    smallest, largest = (float(time.min()), float(time.max())) if time_range is None else time_range
     if smallest > 0:
         base = _bit_pattern(smallest)
     else:
         positive = float(np.min(time, where=time > 0, initial=np.inf))
         base = _bit_pattern(positive) if positive < np.inf else None
     if base is None:  # every time is 0
-        return np.zeros(time.shape[0], dtype=np.uint64), KeyLayout(minor_bits, 0, None, None)
-    time_bits = (_bit_pattern(float(time.max())) - base + 1).bit_length()
+        return KeyLayout(minor_bits, 0, None, None)
+    time_bits = (_bit_pattern(largest) - base + 1).bit_length()
     if time_bits <= free_bits:
-        codes = time.view(np.uint64) - np.uint64(base - 1)
-        if smallest <= 0:  # time 0 (also -0.0, whose bit pattern has the sign bit set) is code 0
-            np.multiply(codes, time > 0, out=codes)
-        return codes, KeyLayout(minor_bits, time_bits, base, None)
+        return KeyLayout(minor_bits, time_bits, base, None, zero_time=smallest <= 0)
     logger.debug("times span %d bits; coding them by rank", time_bits)
-    distinct, rank = np.unique(time, return_inverse=True)
+    distinct = np.unique(time)
     rank_bits = _bits_for(distinct.shape[0])
     if rank_bits > free_bits:
         raise InputError(f"too many distinct groups and strata to sort with {distinct.shape[0]} "
                          "distinct times", field="group", hint="group rare labels together")
     distinct += 0.0  # -0.0 -> 0.0, as the bit-pattern codes read it
-    return rank.reshape(-1).astype(np.uint64), KeyLayout(minor_bits, rank_bits, None, distinct)
+    return KeyLayout(minor_bits, rank_bits, None, distinct)
+
+
+def _major_and_time_codes(time: np.ndarray, major: np.ndarray | None, n_major: int,
+                          layout: KeyLayout) -> np.ndarray:
+    """(n,) uint64: the major code shifted above ``layout.time_bits`` plus the time's code.
+
+    Bit-pattern codes are the time's bits less ``base - 1`` (0 for time 0, also -0.0, whose
+    pattern has the sign bit set); with a major code, the code's field less ``base - 1`` comes
+    from a table of ``n_major`` entries (uint64 arithmetic wraps, and the sum is exact).
+    """
+    if layout.distinct is not None:
+        key = np.searchsorted(layout.distinct, time).astype(np.uint64)
+    elif layout.base is None:
+        key = np.zeros(time.shape[0], dtype=np.uint64)
+    elif major is not None and not layout.zero_time:
+        offsets = np.array([((code << layout.time_bits) - layout.base + 1) % 2**64
+                            for code in range(n_major)], dtype=np.uint64)
+        key = offsets.take(major)
+        key += time.view(np.uint64)
+        return key
+    else:
+        key = np.subtract(time.view(np.uint64), np.uint64(layout.base - 1))
+        if layout.zero_time:
+            np.multiply(key, time > 0, out=key)
+    if major is not None:
+        key |= np.left_shift(_as_unsigned(major), np.uint64(layout.time_bits))
+    return key
 
 
 def _bit_pattern(value: float) -> int:

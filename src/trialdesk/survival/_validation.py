@@ -15,9 +15,10 @@ __all__ = [
     "as_event_array",
     "as_event_flags",
     "as_group_labels",
+    "as_groups",
     "as_time_array",
+    "as_time_array_and_range",
     "first_bad_index",
-    "require_every_group",
 ]
 
 
@@ -29,6 +30,15 @@ def first_bad_index(bad: np.ndarray) -> int:
 def as_time_array(values: ArrayLike, *, name: str = "time", n: int | None = None,
                   ndim: int = 1) -> np.ndarray:
     """Times as float64: finite, non-negative, of length ``n`` along the last axis."""
+    return as_time_array_and_range(values, name=name, n=n, ndim=ndim)[0]
+
+
+def as_time_array_and_range(values: ArrayLike, *, name: str = "time", n: int | None = None,
+                            ndim: int = 1) -> tuple[np.ndarray, tuple[float, float]]:
+    """``as_time_array`` and the smallest and largest time (0, 0 when empty).
+
+    The check computes both anyway; ``pack_keys`` needs them to code the times.
+    """
     try:
         array = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -37,7 +47,10 @@ def as_time_array(values: ArrayLike, *, name: str = "time", n: int | None = None
         raise InputError(f"must be {ndim}-D, got shape {array.shape}", field=name)
     if n is not None and array.shape[-1] != n:
         raise InputError(f"has length {array.shape[-1]}, expected {n} (as time)", field=name)
-    if array.size and not (array.min() >= 0.0 and array.max() < np.inf):  # NaN fails both
+    if not array.size:
+        return array, (0.0, 0.0)
+    smallest, largest = float(array.min()), float(array.max())
+    if not (smallest >= 0.0 and largest < np.inf):  # NaN fails both
         bad = ~np.isfinite(array)
         if bad.any():
             i = first_bad_index(bad)
@@ -46,7 +59,7 @@ def as_time_array(values: ArrayLike, *, name: str = "time", n: int | None = None
         i = first_bad_index(array < 0)
         raise InputError("is negative; times must be >= 0", field=name, row=i,
                          value=float(array.ravel()[i]))
-    return array
+    return array, (smallest, largest)
 
 
 def as_event_flags(values: ArrayLike, *, name: str = "event", n: int | None = None,
@@ -90,6 +103,32 @@ def as_group_labels(values: ArrayLike, *, name: str = "group", n: int | None = N
     (None/NaN) are an error naming the first index. Integer and boolean labels take a
     counting path (no sort), so a million rows cost a few milliseconds.
     """
+    labels, codes, _ = _labels_codes_and_sizes(values, name=name, n=n)
+    return labels, codes
+
+
+def as_groups(values: ArrayLike, *, name: str = "group", n: int | None = None, at_least: int = 1
+              ) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    """``as_group_labels`` and the patients per group (int64), from one count.
+
+    An error names the first group without patients (an unused category) or too few groups.
+    """
+    labels, codes, sizes = _labels_codes_and_sizes(values, name=name, n=n)
+    if sizes is None:
+        sizes = np.bincount(codes, minlength=len(labels))
+    empty = () if sizes.all() else np.flatnonzero(sizes == 0)
+    if len(empty):
+        raise InputError(f"group {labels[empty[0]]!r} has no patients", field=name,
+                         hint="drop unused categories")
+    if len(labels) < at_least:
+        raise InputError(f"needs at least {at_least} groups, got {len(labels)}", field=name,
+                         value=labels)
+    return labels, codes, sizes
+
+
+def _labels_codes_and_sizes(values: ArrayLike, *, name: str, n: int | None
+                            ) -> tuple[tuple[str, ...], np.ndarray, np.ndarray | None]:
+    """Labels, codes and, where the counting path gave them, the patients per group (else None)."""
     categories = getattr(values, "categories", None)
     if categories is None and hasattr(values, "cat"):
         categories = values.cat.categories
@@ -106,14 +145,15 @@ def as_group_labels(values: ArrayLike, *, name: str = "group", n: int | None = N
         if category_codes is None and hasattr(values, "cat"):
             category_codes = values.cat.codes
         if category_codes is None:
-            return _codes_for_categories(raw, labels, name=name)
+            return (*_codes_for_categories(raw, labels, name=name), None)
         codes = np.asarray(category_codes).astype(np.intp)
         missing = codes < 0
         if missing.any():
             raise InputError("is missing", field=name, row=first_bad_index(missing))
-        return labels, codes
+        return labels, codes, None
+    sizes = None
     if raw.dtype.kind in "biu" and raw.size:
-        distinct, codes = _distinct_integers(raw)
+        distinct, codes, sizes = _distinct_integers(raw)
     else:
         if raw.dtype.kind in "fcO":
             missing = _missing_mask(raw)
@@ -126,29 +166,39 @@ def as_group_labels(values: ArrayLike, *, name: str = "group", n: int | None = N
     text = [str(v) for v in distinct.tolist()]
     by_text = sorted(range(len(text)), key=text.__getitem__)
     if by_text == list(range(len(text))):  # already in string order (0-9, False/True, ...)
-        return tuple(text), codes
+        return tuple(text), codes, sizes
     rank = np.empty(len(text), dtype=np.intp)
     rank[by_text] = np.arange(len(text))
-    return tuple(text[k] for k in by_text), rank[codes]
+    return (tuple(text[k] for k in by_text), rank[codes],
+            None if sizes is None else sizes[by_text])
 
 
-def _distinct_integers(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted distinct integers and each row's index into them, by counting when compact."""
+def _distinct_integers(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted distinct integers, each row's index into them and how often each occurs.
+
+    By counting when the values are compact; two adjacent values (two arms) by one count of
+    the larger.
+    """
     values = raw.astype(np.int64, copy=False)
     low, high = int(values.min()), int(values.max())
     if high - low > 4 * values.shape[0] + 1024:
-        distinct, codes = np.unique(values, return_inverse=True)
-        return distinct, codes.reshape(-1)
+        distinct, codes, counts = np.unique(values, return_inverse=True, return_counts=True)
+        return distinct, codes.reshape(-1), counts
     offset = values - low if low else values
-    present = np.bincount(offset, minlength=high - low + 1) > 0
+    if high - low <= 1:
+        larger = np.count_nonzero(offset)
+        counts = np.array([values.shape[0] - larger, larger][: high - low + 1])
+    else:
+        counts = np.bincount(offset, minlength=high - low + 1)
+    present = counts > 0
     distinct = present.nonzero()[0]
     if low:
         distinct += low
     if raw.dtype == bool:
         distinct = distinct.astype(bool)
     if present.all():  # every value in low..high occurs: the offset is the code
-        return distinct, offset.astype(np.intp, copy=False)
-    return distinct, (np.cumsum(present) - 1)[offset]
+        return distinct, offset.astype(np.intp, copy=False), counts
+    return distinct, (np.cumsum(present) - 1)[offset], counts[present]
 
 
 def _missing_mask(raw: np.ndarray) -> np.ndarray:
@@ -171,17 +221,3 @@ def _codes_for_categories(raw: np.ndarray, labels: tuple[str, ...], *, name: str
     codes = np.fromiter((index[str(v)] for v in as_object.tolist()), dtype=np.intp,
                         count=as_object.shape[0])
     return labels, codes
-
-
-def require_every_group(labels: tuple[str, ...], codes: np.ndarray, *, name: str = "group",
-                        at_least: int = 1) -> np.ndarray:
-    """Patients per group; an error naming the first empty group or too few groups."""
-    counts = np.bincount(codes, minlength=len(labels))
-    empty = () if counts.all() else np.flatnonzero(counts == 0)
-    if len(empty):
-        raise InputError(f"group {labels[empty[0]]!r} has no patients", field=name,
-                         hint="drop unused categories")
-    if len(labels) < at_least:
-        raise InputError(f"needs at least {at_least} groups, got {len(labels)}", field=name,
-                         value=labels)
-    return counts

@@ -31,9 +31,9 @@ from trialdesk.survival._rmst import restricted_mean
 from trialdesk.survival._sort_key import KeyLayout, pack_keys
 from trialdesk.survival._validation import (
     as_event_flags,
-    as_group_labels,
+    as_groups,
     as_time_array,
-    require_every_group,
+    as_time_array_and_range,
 )
 from trialdesk.table import Table
 
@@ -257,11 +257,11 @@ def kaplan_meier(time: ArrayLike, event: ArrayLike, *, conf_type: ConfType = "lo
     >>> kaplan_meier([2, 4, 4, 6], [1, 0, 1, 1]).n_risk.tolist()
     [4, 3, 1]
     """
-    time_array = as_time_array(time)
+    time_array, time_range = as_time_array_and_range(time)
     event_array = as_event_flags(event, n=time_array.shape[0])
     _check_not_empty(time_array)
     conf_type, conf_level = check_conf_type(conf_type), check_conf_level(conf_level)
-    keys, layout = pack_keys(time_array, event_array)
+    keys, layout = pack_keys(time_array, event_array, time_range=time_range)
     keys.sort()
     return _fit_curves(keys, layout, np.array([keys.shape[0]]), conf_type, conf_level)[0]
 
@@ -282,13 +282,14 @@ def kaplan_meier_by_group(time: ArrayLike, event: ArrayLike, group: ArrayLike, *
     >>> list(curves)
     ['a', 'b']
     """
-    time_array = as_time_array(time)
+    time_array, time_range = as_time_array_and_range(time)
     event_array = as_event_flags(event, n=time_array.shape[0])
-    labels, codes = as_group_labels(group, n=time_array.shape[0])
-    group_ends = np.cumsum(require_every_group(labels, codes))
+    labels, codes, sizes = as_groups(group, n=time_array.shape[0])
+    group_ends = np.cumsum(sizes)
     conf_type = check_conf_type(conf_type)
     conf_level = check_conf_level(conf_level)
-    keys, layout = pack_keys(time_array, event_array, major=codes, n_major=len(labels))
+    keys, layout = pack_keys(time_array, event_array, major=codes, n_major=len(labels),
+                             time_range=time_range)
     keys.sort()
     curves = _fit_curves(keys, layout, group_ends, conf_type, conf_level)
     return MappingProxyType(dict(zip(labels, curves, strict=True)))
@@ -308,13 +309,16 @@ def _fit_curves(sorted_keys: np.ndarray, layout: KeyLayout, ends: np.ndarray,
     computed once for all curves; only the running product and sum restart at each curve.
     """
     table = risk_table(sorted_keys, layout, ends)
-    factors, greenwood = product_limit_terms(table.n_risk, table.n_event)
-    survival = running(np.multiply, factors, table.row_ends)
-    std_err_cumhaz = running(np.add, greenwood, table.row_ends)
+    rows = table.time.shape[0]
+    survival, std_err_cumhaz = np.empty((2, rows))  # two blocks: fewer, larger allocations
+    std_err, lower, upper = np.empty((3, rows))      # fault in faster than five
+    product_limit_terms(table.n_risk, table.n_event, out=(survival, std_err_cumhaz))
+    running(np.multiply, survival, table.row_ends)
+    running(np.add, std_err_cumhaz, table.row_ends)
     np.sqrt(std_err_cumhaz, out=std_err_cumhaz)
     with np.errstate(invalid="ignore"):  # S = 0 exactly where se is infinite: NaN there, wanted
-        std_err = survival * std_err_cumhaz
-    lower, upper = confidence_band(survival, std_err_cumhaz, conf_type, z_value(conf_level))
+        np.multiply(survival, std_err_cumhaz, out=std_err)
+    confidence_band(survival, std_err_cumhaz, conf_type, z_value(conf_level), out=(lower, upper))
     columns = [read_only(column) for column in (table.time, table.n_risk, table.n_event,
                                                 table.n_censor, survival, std_err,
                                                 std_err_cumhaz, lower, upper)]

@@ -25,14 +25,16 @@ from trialdesk.survival._sort_key import KeyLayout, KeyRuns, key_runs, pack_keys
 from trialdesk.survival._validation import (
     as_event_flags,
     as_group_labels,
-    as_time_array,
-    require_every_group,
+    as_groups,
+    as_time_array_and_range,
 )
 from trialdesk.table import Table
 
 __all__ = ["LogRankTest", "logrank_test"]
 
 logger = logging.getLogger(__name__)
+
+_ONE = np.uint64(1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,11 +123,10 @@ def logrank_test(time: ArrayLike, event: ArrayLike, group: ArrayLike, *,
     >>> lr.groups, lr.observed.tolist(), lr.df
     (('a', 'b'), [2.0, 3.0], 1)
     """
-    time_array = as_time_array(time)
+    time_array, time_range = as_time_array_and_range(time)
     n = time_array.shape[0]
     event_array = as_event_flags(event, n=n)
-    groups, codes = as_group_labels(group, n=n)
-    group_sizes = require_every_group(groups, codes, at_least=2)
+    groups, codes, group_sizes = as_groups(group, n=n, at_least=2)
     rho = check_rho(rho)
     if strata is None:
         stratum_labels: tuple[str, ...] = ()
@@ -134,7 +135,8 @@ def logrank_test(time: ArrayLike, event: ArrayLike, group: ArrayLike, *,
         stratum_labels, stratum_codes = as_group_labels(strata, name="strata", n=n)
         stratum_sizes = np.bincount(stratum_codes, minlength=len(stratum_labels))
     keys, layout = pack_keys(time_array, event_array, major=stratum_codes,
-                             n_major=stratum_sizes.shape[0], minor=codes, n_minor=len(groups))
+                             n_major=stratum_sizes.shape[0], minor=codes, n_minor=len(groups),
+                             time_range=time_range)
     keys.sort()
     ends = np.cumsum(stratum_sizes)
     per_stratum = [_stratum_sums(keys[start:end], layout, len(groups), rho)
@@ -159,15 +161,21 @@ def _by_stratum(values: list[np.ndarray]) -> np.ndarray:
 
 def _stratum_sums(sorted_keys: np.ndarray, layout: KeyLayout, groups: int, rho: float
                   ) -> LogRankSums:
-    """Log-rank sums of one stratum from its sorted keys (group as minor code).
+    """Log-rank sums of one stratum from its sorted keys (group as minor code; consumed).
 
     Only event times contribute; the pooled Kaplan-Meier weight is the product over earlier
     event times (censoring-only times leave it unchanged). Every time distinct (continuous
     times) takes a shorter path: each patient is a time of its own, with at most one event.
     """
-    field = sorted_keys >> np.uint64(1 + layout.minor_bits)  # the time codes
-    if (field[1:] != field[:-1]).all():
-        return _single_event_stratum_sums(sorted_keys, layout, groups, rho, field)
+    low_bits = np.uint64(1 + layout.minor_bits)  # the censored bit and the group
+    mask = (_ONE << low_bits) - _ONE
+    low = np.bitwise_and(sorted_keys, mask, casting="unsafe",
+                         out=np.empty(sorted_keys.shape[0], dtype=np.min_scalar_type(mask)))
+    time_code = np.right_shift(sorted_keys, low_bits, out=sorted_keys)
+    if (time_code[1:] != time_code[:-1]).all():
+        return _single_event_stratum_sums(low, layout.minor_bits, groups, rho, spare=time_code)
+    sorted_keys <<= low_bits  # back to the keys, for the runs of equal keys
+    sorted_keys |= low
     n_risk, n_event = _counts_by_run(key_runs(sorted_keys, layout), groups)
     weight = None
     if rho != 0:
@@ -175,33 +183,45 @@ def _stratum_sums(sorted_keys: np.ndarray, layout: KeyLayout, groups: int, rho: 
     return logrank_sums(n_risk, n_event, weight)
 
 
-def _single_event_stratum_sums(sorted_keys: np.ndarray, layout: KeyLayout, groups: int,
-                               rho: float, field: np.ndarray) -> LogRankSums:
+def _single_event_stratum_sums(low: np.ndarray, minor_bits: int, groups: int, rho: float, *,
+                               spare: np.ndarray) -> LogRankSums:
     """Log-rank sums when every time is distinct.
 
-    The event times are the events' positions p in the sorted keys; N = n - p are at risk,
-    and in group g the group's patients at positions >= p. ``field`` is a spare uint64 array
-    of the keys' length: it holds the censored bits, then the group codes (at 1e6 each fresh
-    array costs more to fault in than the arithmetic on it).
+    ``low``: each sorted patient's censored bit and group code (``minor_bits`` bits). The event
+    times are the events' positions p; N = n - p are at risk, and in group g the group's
+    patients at positions >= p, a cumulative count from the end. ``spare`` is a 64-bit array
+    of the patients' length to count in, then to hold N (at 1e6 each fresh array costs more to
+    fault in than the arithmetic on it).
     """
-    np.bitwise_and(sorted_keys, np.uint64(1 << layout.minor_bits), out=field)
-    at = (field == 0).nonzero()[0]
-    minor = np.bitwise_and(sorted_keys, np.uint64((1 << layout.minor_bits) - 1), out=field)
-    total_risk = np.subtract(sorted_keys.shape[0], at, dtype=np.float64)
-    share = np.empty((groups, at.shape[0]))  # counts at risk first (exact), then / N
-    share[0] = total_risk
-    members_before = np.empty(sorted_keys.shape[0] + 1,
-                              dtype=np.int32 if sorted_keys.shape[0] < 2**31 else np.int64)
-    members_before[0] = 0
+    n = low.shape[0]
+    at = (low < (1 << minor_bits)).nonzero()[0]  # censored bit 0: the events (low = the group)
+    share = np.empty((groups - 1, at.shape[0]))  # p_g = n_g / N (g >= 1), counted as int64 first
+    counts = share.view(np.int64)
+    at_or_after = spare.view(np.int64)
+    group_code = low & low.dtype.type((1 << minor_bits) - 1)
     for g in range(1, groups):
-        np.cumsum(minor == g, out=members_before[1:])
-        np.subtract(members_before[-1], members_before.take(at), out=share[g])
-        share[0] -= share[g]
-    share /= total_risk
-    weight = None
-    if rho != 0:
-        weight = _pooled_weight(product_limit(total_risk, np.ones(at.shape[0])), rho)
-    return single_event_sums(share, minor.take(at).view(np.int64), weight)
+        member = (group_code == g).view(np.uint8)  # counts faster than booleans
+        np.cumsum(member[::-1], out=at_or_after[::-1])  # from the end: faster than forwards
+        np.take(at_or_after, at, out=counts[g - 1], mode="clip")
+    group0_at_risk = at.shape[0] > 0 and n - at[0] > counts[:, 0].sum()  # at the first event
+    total_risk = np.subtract(n, at, dtype=np.float64, out=spare.view(np.float64)[: at.shape[0]])
+    np.divide(counts, total_risk, out=share)  # in place: each count is read before written
+    return single_event_sums(share, *_events_and_weight(low, at, total_risk, groups, rho),
+                             group0_at_risk=bool(group0_at_risk))
+
+
+def _events_and_weight(low: np.ndarray, at: np.ndarray, total_risk: np.ndarray, groups: int,
+                       rho: float) -> tuple[np.ndarray, np.ndarray | None]:
+    """Weighted events per group and the weights S(t-)^rho (None for rho = 0), every time distinct.
+
+    ``low`` as in ``_single_event_stratum_sums`` (an event's low bits are its group), ``at`` the
+    events' positions and ``total_risk`` N there: the pooled Kaplan-Meier drops by a factor
+    (N - 1) / N at each.
+    """
+    if rho == 0:
+        return np.array([np.count_nonzero(low == g) for g in range(groups)], dtype=np.float64), None
+    weight = _pooled_weight(product_limit(total_risk, np.ones(at.shape[0])), rho)
+    return np.bincount(low.take(at), weights=weight, minlength=groups), weight
 
 
 def _pooled_weight(survival: np.ndarray, rho: float) -> np.ndarray:
