@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 
 from tests.analysis.trial_factory import RESORT_ARMS, START, build_trial, make_patient, scans_until
 from trialdesk.analysis.datasets import DAYS_PER_MONTH, build_analysis_datasets
@@ -16,6 +16,7 @@ from trialdesk.analysis.dose_intensity import (
     cumulative_rdi,
     dose_intensity,
     patient_dose_intensity,
+    relative_dose_intensity,
     time_varying_dose_intensity,
 )
 from trialdesk.errors import TrialdeskWarning
@@ -121,11 +122,19 @@ def test_dose_intensity_cox_models_equal_the_engine():
 
 
 def test_few_events_per_covariate_warn():
+    """The warning comes from the Cox models: the RDI alone (ADEX's records) fits none."""
     datasets = _treated_trial(8, seed=5)
     with pytest.warns(TrialdeskWarning, match="fewer than 10"):
         result = dose_intensity(datasets, arm="sorafenib", planned_daily_dose_mg=800.0,
                                 max_duration_weeks=52)
     assert result.fixed.events_per_covariate < 10
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TrialdeskWarning)
+        per_patient = relative_dose_intensity(datasets, arm="sorafenib", planned_daily_dose_mg=800.0,
+                                              max_duration_weeks=52)
+    assert tuple(per_patient["patient_id"]) == result.patient_id
+    assert_array_equal(per_patient["rdi"].to_numpy(), result.rdi)
+    assert int(per_patient["full_dose"].sum()) == result.n_full_dose
 
 
 def test_enough_events_do_not_warn():
@@ -135,3 +144,4 @@ def test_enough_events_do_not_warn():
         result = dose_intensity(datasets, arm="sorafenib", planned_daily_dose_mg=800.0,
                                 max_duration_weeks=52)
     assert result.fixed.events_per_covariate >= 10
+

@@ -39,7 +39,7 @@ from trialdesk.analysis.hazard_ratio import HazardRatio, estimable_cox, hazard_r
 from trialdesk.errors import InputError
 from trialdesk.table import Table
 
-__all__ = ["DoseIntensity", "dose_intensity", "patient_dose_intensity",
+__all__ = ["DoseIntensity", "dose_intensity", "patient_dose_intensity", "relative_dose_intensity",
            "time_varying_dose_intensity"]
 
 logger = logging.getLogger(__name__)
@@ -172,6 +172,32 @@ def _fit(time: np.ndarray, event: np.ndarray, rdi_percent: np.ndarray, *, term: 
                                  warn_few_events=True)
 
 
+def _planned_days(max_duration_weeks: float) -> int:
+    return round(max_duration_weeks * 7)
+
+
+def relative_dose_intensity(datasets: AnalysisDatasets, *, arm: str, planned_daily_dose_mg: float,
+                            max_duration_weeks: float) -> pd.DataFrame:
+    """Per treated patient of ``arm``: ``patient_id`` and ``patient_dose_intensity``'s fields.
+
+    The RDI alone, without the Cox models of ``dose_intensity`` (ADEX's ``RDI`` records).
+    """
+    if planned_daily_dose_mg <= 0:
+        raise InputError("must be > 0 for a dose-intensity analysis",
+                         field="planned_daily_dose_mg", value=planned_daily_dose_mg)
+    planned_days = _planned_days(max_duration_weeks)
+    subjects = datasets.subjects
+    treated = subjects[(subjects["actual_arm"] == arm) & subjects["treated"].astype(bool)]
+    exposures = datasets.exposures[datasets.exposures["patient_id"].isin(treated["patient_id"])]
+    cutoff_days = (pd.Timestamp(datasets.cutoff) - treated.set_index("patient_id")[
+        "randomization_date"]).dt.days
+    return pd.DataFrame([
+        {"patient_id": pid, **patient_dose_intensity(
+            doses, planned_daily_dose_mg=planned_daily_dose_mg, planned_days=planned_days,
+            cutoff_day=int(cutoff_days[pid]))}
+        for pid, doses in exposures.groupby("patient_id")])
+
+
 def dose_intensity(datasets: AnalysisDatasets, *, arm: str, planned_daily_dose_mg: float,
                    max_duration_weeks: float) -> DoseIntensity:
     """RDI per treated patient of ``arm`` and Cox models of RFS on it (module doc).
@@ -185,20 +211,11 @@ def dose_intensity(datasets: AnalysisDatasets, *, arm: str, planned_daily_dose_m
     planned_daily_dose_mg, max_duration_weeks
         The protocol's planned dose and maximum treatment duration for ``arm``.
     """
-    if planned_daily_dose_mg <= 0:
-        raise InputError("must be > 0 for a dose-intensity analysis",
-                         field="planned_daily_dose_mg", value=planned_daily_dose_mg)
-    planned_days = round(max_duration_weeks * 7)
-    subjects = datasets.subjects
-    treated = subjects[(subjects["actual_arm"] == arm) & subjects["treated"].astype(bool)]
-    exposures = datasets.exposures[datasets.exposures["patient_id"].isin(treated["patient_id"])]
-    cutoff_days = (pd.Timestamp(datasets.cutoff) - treated.set_index("patient_id")[
-        "randomization_date"]).dt.days
-    per_patient = pd.DataFrame([
-        {"patient_id": pid, **patient_dose_intensity(
-            doses, planned_daily_dose_mg=planned_daily_dose_mg, planned_days=planned_days,
-            cutoff_day=int(cutoff_days[pid]))}
-        for pid, doses in exposures.groupby("patient_id")])
+    per_patient = relative_dose_intensity(datasets, arm=arm,
+                                          planned_daily_dose_mg=planned_daily_dose_mg,
+                                          max_duration_weeks=max_duration_weeks)
+    planned_days = _planned_days(max_duration_weeks)
+    exposures = datasets.exposures[datasets.exposures["patient_id"].isin(per_patient["patient_id"])]
     rfs = datasets.rfs.set_index("patient_id").loc[per_patient["patient_id"]].reset_index()
     rdi_percent = 100.0 * per_patient["rdi"].to_numpy(dtype=float)
     fixed = _fit(rfs["rfs_months"].to_numpy(dtype=float), rfs["event"].to_numpy(dtype=float),

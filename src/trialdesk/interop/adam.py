@@ -3,8 +3,8 @@
 Nothing is derived a second way: populations, treatment received, RFS (event, day, the
 last adequate scan), treatment-emergent AEs and cut dosing periods all come from
 ``trialdesk.analysis.datasets.build_analysis_datasets`` and relative dose intensity from
-``trialdesk.analysis.dose_intensity``; this module renames and recodes them as the ADaM IG
-spells them (``docs/interop.md#export``):
+``trialdesk.analysis.dose_intensity.relative_dose_intensity`` (no Cox model is fitted); this
+module renames and recodes them as the ADaM IG spells them (``docs/interop.md#export``):
 
 * ADSL, one row per patient screened by the cut-off, ``USUBJID`` = ``STUDYID-SUBJID`` (the
   subject id itself when it already starts so); screen failures have ``ARMCD``
@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from trialdesk.analysis.datasets import AnalysisDatasets, build_analysis_datasets
-from trialdesk.analysis.dose_intensity import dose_intensity
+from trialdesk.analysis.dose_intensity import relative_dose_intensity
 from trialdesk.analysis.plan import control_arm
 from trialdesk.errors import InputError
 from trialdesk.interop.metadata import (
@@ -239,14 +239,15 @@ def _adex(datasets: AnalysisDatasets, protocol: Protocol, adsl: pd.DataFrame) ->
         "AVAL": doses["daily_dose_mg"].astype(float), "AVALU": "mg/day",
         "ASTDT": calendar_dates(doses["start_date"]), "AENDT": calendar_dates(doses["stop_date"]),
         "DOSECHG": _text(doses["change"]), "EXADJ": _text(doses["reason"])})
-    intensity = [dose_intensity(datasets, arm=arm.code, planned_daily_dose_mg=arm.daily_dose_mg,
-                                max_duration_weeks=arm.max_duration_weeks)
+    intensity = [relative_dose_intensity(datasets, arm=arm.code,
+                                         planned_daily_dose_mg=arm.daily_dose_mg,
+                                         max_duration_weeks=arm.max_duration_weeks)
                  for arm in protocol.arms if arm.daily_dose_mg and arm.max_duration_weeks
                  and datasets.subjects["actual_arm"].eq(arm.code).any()]
     rdi = pd.DataFrame({
-        "patient_id": [pid for di in intensity for pid in di.patient_id],
+        "patient_id": [pid for di in intensity for pid in di["patient_id"]],
         "PARAMCD": "RDI", "PARAM": "Relative Dose Intensity (%)",
-        "AVAL": [100.0 * value for di in intensity for value in di.rdi], "AVALU": "%",
+        "AVAL": [100.0 * value for di in intensity for value in di["rdi"]], "AVALU": "%",
         "ASTDT": None, "AENDT": None, "DOSECHG": "", "EXADJ": ""})
     adex = pd.concat([rows, rdi], ignore_index=True)
     adex["STUDYID"] = adex["patient_id"].map(by_subject["STUDYID"])
