@@ -5,10 +5,14 @@ Example::
 
     results = run_analysis_plan(load_protocol("resort"), data, cutoff=date(2018, 3, 1))
     results.primary.summary()      # a Table; results.to_json() for everything
+
+``json_ready`` is the JSON conversion every result's ``to_dict()`` uses (NaN -> null, inf ->
+"Inf"), for other results printed as JSON (``trialdesk design --json``).
 """
 
 from __future__ import annotations
 
+from trialdesk.analysis._serialise import json_ready
 from trialdesk.analysis.baseline import BaselineCharacteristics, baseline_characteristics
 from trialdesk.analysis.consort import ConsortCounts, consort_counts
 from trialdesk.analysis.datasets import (
@@ -56,6 +60,7 @@ __all__ = [
     "finkelstein_test",
     "follow_up",
     "interim_analysis",
+    "json_ready",
     "primary_analysis",
     "run_analysis_plan",
     "safety_summary",
