@@ -131,22 +131,21 @@ def time_to_event_from_adam(adam: AdamDatasets, *, paramcd: str | None = None, a
         Arm levels, reference first; default in order of first appearance in ADTTE.
     """
     adsl, adtte = adam.frames["ADSL"], adam.frames["ADTTE"]
+    source = adam.sources.get("ADTTE", "ADTTE")
     codes = tuple(dict.fromkeys(adtte["PARAMCD"]))
     if paramcd is None and len(codes) != 1:
         raise DataImportError("holds several parameters; choose one", field="PARAMCD", value=codes,
-                              source=adam.sources.get("ADTTE", "ADTTE"))
+                              source=source)
     chosen = paramcd or codes[0]
     records = adtte[adtte["PARAMCD"] == chosen]
     if records.empty:
         raise DataImportError("has no record of this parameter", field="PARAMCD", value=chosen,
-                              source=adam.sources.get("ADTTE", "ADTTE"),
-                              hint=f"parameters: {', '.join(codes)}")
+                              source=source, hint=f"parameters: {', '.join(codes)}")
     for name in (arm, *([strata] if strata else [])):
         if name not in adsl.columns:
             raise DataImportError("variable is not in ADSL", source=adam.sources.get("ADSL", "ADSL"),
                                   field=name)
     units = records["AVALU"].str.upper() if "AVALU" in records.columns else pd.Series("", index=records.index)
-    source = adam.sources.get("ADTTE", "ADTTE")
     first_bad_row(records, source, ~units.isin(list(DAYS_PER_UNIT)), "AVALU",
                   "must state the time unit (DAYS, WEEKS, MONTHS or YEARS)")
     by_subject = adsl.set_index("USUBJID")
