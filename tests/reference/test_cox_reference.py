@@ -16,11 +16,9 @@ import pytest
 
 from tests.conftest import load_reference
 from tests.reference.reference_data import reference_frame
+from tests.reference.tolerances import ESTIMATE, P_VALUE
 from trialdesk.errors import TrialdeskWarning
 from trialdesk.survival.cox import CoxFit, cox_ph
-
-ESTIMATE = 1e-6
-P_VALUE = 1e-4
 
 
 def _cases() -> list[Any]:

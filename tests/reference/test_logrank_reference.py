@@ -14,10 +14,8 @@ import pytest
 
 from tests.conftest import load_reference
 from tests.reference.reference_data import reference_frame
+from tests.reference.tolerances import ESTIMATE, P_VALUE
 from trialdesk.survival import logrank_test
-
-ESTIMATE = 1e-6
-P_VALUE = 1e-4
 
 
 def _cases() -> list[Any]:

@@ -17,10 +17,8 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
 from tests.reference.r_session import requires_r, run_r
+from tests.reference.tolerances import ESTIMATE, P_VALUE
 from trialdesk.survival import kaplan_meier, logrank_test, median_follow_up
-
-ESTIMATE = 1e-6
-P_VALUE = 1e-4
 
 pytestmark = [pytest.mark.r_live, requires_r("survival")]
 
