@@ -23,7 +23,8 @@ import pytest
 from scipy.stats import norm
 
 from tests.conftest import load_reference
-from tests.reference.reference_data import reference_frame
+from tests.reference.reference_data import as_float, reference_frame
+from tests.reference.tolerances import ESTIMATE, P_VALUE
 from trialdesk.survival import (
     KaplanMeier,
     kaplan_meier,
@@ -32,17 +33,8 @@ from trialdesk.survival import (
     median_follow_up_by_group,
 )
 
-ESTIMATE = 1e-6
-P_VALUE = 1e-4
 CONF_TYPES = ("log", "log-log", "plain")
 QUANTILES = {"p25": 0.25, "median": 0.5, "p75": 0.75}
-
-
-def as_float(values: Any) -> np.ndarray:
-    """JSON numbers as float64: null -> NaN, "Inf" -> inf."""
-    if not isinstance(values, list):
-        values = [values]
-    return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
 
 
 def assert_estimate(actual: Any, expected: Any) -> None:
@@ -162,8 +154,9 @@ def test_median_follow_up_matches_reverse_survfit(name: str, curve: str) -> None
         row = expected["quantiles"][key]
         assert_exact(reverse.quantile(p), [row["estimate"], row["lower"], row["upper"]])
     counts = expected["counts"]
-    assert (reverse.n, int(reverse.n_risk[0]), int(reverse.n_event.sum())) == (
-        counts["records"], counts["n_start"], counts["events"])
+    assert (reverse.n, int(reverse.n_risk.max()), int(reverse.n_risk[0]),
+            int(reverse.n_event.sum())) == (
+        counts["records"], counts["n_max"], counts["n_start"], counts["events"])
 
 
 @pytest.mark.parametrize("name", ["aml", "lung"])
