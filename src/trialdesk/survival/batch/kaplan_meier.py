@@ -127,17 +127,8 @@ def km_median(time: ArrayLike, event: ArrayLike, mask: ArrayLike | None = None, 
     [2.5, 3.5]
     """
     conf_type = check_conf_type(conf_type)
-    z = z_value(check_conf_level(conf_level))
-    batch = as_batch_input(time, event, None, mask)
-    n_trials, n = batch.time.shape
-    out = np.empty((3, n_trials))
-    for rows in row_chunks(n_trials, n):
-        chunk = batch.rows(rows)
-        sorted_rows = sort_rows(chunk.time, chunk.event, chunk.valid)
-        for k, curve in enumerate(_curves(sorted_rows, conf_type, z)):
-            out[k, rows] = median_times(sorted_rows.time, curve, sorted_rows.run_last)
-    logger.debug("batch.km_median: %d trials of %d patients", n_trials, n)
-    return BatchMedian(*(read_only(values.reshape(batch.lead_shape)) for values in out))
+    return _medians(time, event, mask, conf_type, z_value(check_conf_level(conf_level)),
+                    reverse=False)
 
 
 def median_follow_up(time: ArrayLike, event: ArrayLike, mask: ArrayLike | None = None, *,
@@ -153,9 +144,24 @@ def median_follow_up(time: ArrayLike, event: ArrayLike, mask: ArrayLike | None =
     >>> median_follow_up([[3, 5, 7, 9]], [[1, 0, 0, 1]]).median.tolist()
     [7.0]
     """
-    flipped = as_batch_input(time, event, None, mask).rows(slice(None)).event
-    flipped = 1.0 - flipped.reshape(np.shape(time))
-    return km_median(time, flipped, mask, conf_type="log", conf_level=conf_level)
+    return _medians(time, event, mask, "log", z_value(check_conf_level(conf_level)),
+                    reverse=True)
+
+
+def _medians(time: ArrayLike, event: ArrayLike, mask: ArrayLike | None, conf_type: ConfType,
+             z: float, *, reverse: bool) -> BatchMedian:
+    """Medians of the curve and its bands per trial; ``reverse``: censorings are the events
+    (flipped chunk by chunk as the checked rows are read; padding has no events either way)."""
+    batch = as_batch_input(time, event, None, mask)
+    n_trials, n = batch.time.shape
+    out = np.empty((3, n_trials))
+    for rows in row_chunks(n_trials, n):
+        chunk = batch.rows(rows)
+        sorted_rows = sort_rows(chunk.time, ~chunk.event if reverse else chunk.event, chunk.valid)
+        for k, curve in enumerate(_curves(sorted_rows, conf_type, z)):
+            out[k, rows] = median_times(sorted_rows.time, curve, sorted_rows.run_last)
+    logger.debug("batch KM medians (reverse=%s): %d trials of %d patients", reverse, n_trials, n)
+    return BatchMedian(*(read_only(values.reshape(batch.lead_shape)) for values in out))
 
 
 def _curves(rows: SortedRows, conf_type: ConfType | None, z: float) -> list[np.ndarray]:
