@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import subprocess
 
 import numpy as np
@@ -24,12 +23,12 @@ from tests.analysis.trial_factory import (
     make_patient,
     scans_until,
 )
+from tests.reference.r_session import requires_r
 from trialdesk.analysis.datasets import build_analysis_datasets
 from trialdesk.analysis.dose_intensity import dose_intensity, time_varying_dose_intensity
 from trialdesk.analysis.subgroups import subgroup_analysis
 
-pytestmark = [pytest.mark.r_live,
-              pytest.mark.skipif(shutil.which("Rscript") is None, reason="needs Rscript")]
+pytestmark = [pytest.mark.r_live, requires_r("survival")]
 
 R_SCRIPT = """
 suppressMessages(library(survival))

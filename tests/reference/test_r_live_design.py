@@ -8,7 +8,6 @@ events, patients and times 1e-4 relative.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.reference.r_session import requires_r
 from trialdesk.design import (
     conditional_power,
     group_sequential,
@@ -24,8 +24,7 @@ from trialdesk.design import (
     survival_sample_size,
 )
 
-pytestmark = [pytest.mark.r_live,
-              pytest.mark.skipif(shutil.which("Rscript") is None, reason="needs Rscript")]
+pytestmark = [pytest.mark.r_live, requires_r("rpact")]
 
 DESIGN_TOLERANCE = 1e-4
 
