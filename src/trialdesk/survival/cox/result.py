@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 import numpy as np
 from scipy import stats
 
+from trialdesk.survival._read_only import read_only
 from trialdesk.survival.cox._concordance import Concordance, PairCounts
 from trialdesk.survival.cox._model import CoxModelData
 from trialdesk.table import Table
@@ -44,12 +45,6 @@ class ConfidenceInterval:
     lower: np.ndarray
     upper: np.ndarray
     level: float
-
-
-def _read_only(array: np.ndarray) -> np.ndarray:
-    array = np.array(array, dtype=np.float64)
-    array.setflags(write=False)
-    return array
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +111,7 @@ class CoxFit:
         for name in ("coef", "se", "variance", "robust_se", "robust_variance"):
             value = getattr(self, name)
             if value is not None:
-                object.__setattr__(self, name, _read_only(value))
+                object.__setattr__(self, name, read_only(np.array(value, dtype=np.float64)))
 
     def _concordance(self) -> Concordance:
         """Computed on first use (an O(n log n) pass over all pairs), then kept."""
