@@ -58,6 +58,7 @@ def test_stratified_and_unstratified_logrank(lung):
     assert primary.logrank_stratified.p_value == pytest.approx(stratified["p"], abs=P)
     assert primary.logrank_stratified.expected == pytest.approx(stratified["expected"], abs=EST)
     assert primary.logrank_unstratified.chisq == pytest.approx(reference["logrank"]["chisq"], abs=EST)
+    assert primary.logrank_unstratified.p_value == pytest.approx(reference["logrank"]["p"], abs=P)
 
 
 def test_stratified_cox_hazard_ratio(lung):
@@ -94,3 +95,9 @@ def test_median_follow_up(lung):
     overall = result.overall
     assert (overall.median, overall.lower, overall.upper) == (
         expected["median"], expected["lower"], expected["upper"])
+    by_arm = reference["median_followup_reverse_km"]["by_arm"]
+    for group in result.groups[1:]:
+        expected = by_arm[group.group]
+        assert group.n == expected["counts"]["records"]
+        assert (group.median, group.lower, group.upper) == pytest.approx(
+            [_na(expected["median"]), _na(expected["lower"]), _na(expected["upper"])], nan_ok=True)
