@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from trialdesk.simulate.km_estimates import km_medians
-from trialdesk.survival import kaplan_meier
+from trialdesk.survival import batch, kaplan_meier
 
 
 def test_median_by_hand() -> None:
@@ -15,7 +14,7 @@ def test_median_by_hand() -> None:
     """
     time = np.array([[1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.0, 4.0], [4.0, 3.0, 2.0, 1.0]])
     event = np.array([[1.0, 1.0, 1.0, 1.0], [1.0, 0.0, 0.0, 0.0], [1.0, 1.0, 1.0, 1.0]])
-    np.testing.assert_array_equal(km_medians(time, event, np.ones_like(time, dtype=bool)),
+    np.testing.assert_array_equal(batch.km_median(time, event, np.ones_like(time, dtype=bool)).median,
                                   [2.5, np.nan, 2.5])
 
 
@@ -24,7 +23,7 @@ def test_median_equals_the_engine_in_a_loop() -> None:
     time = np.round(rng.exponential(10.0, (400, 30))) + 1.0  # many ties
     event = (rng.random((400, 30)) < 0.7).astype(float)
     mask = rng.random((400, 30)) < 0.9
-    medians = km_medians(time, event, mask)
+    medians = batch.km_median(time, event, mask).median
     expected = [kaplan_meier(t[m], e[m]).median for t, e, m in zip(time, event, mask, strict=True)]
     np.testing.assert_array_equal(medians, expected)
 

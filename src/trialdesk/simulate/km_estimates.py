@@ -18,17 +18,9 @@ from trialdesk.simulate.cutoff import AnalysisData
 from trialdesk.simulate.scenario import Scenario
 from trialdesk.survival import batch
 
-__all__ = ["arm_estimates", "km_medians"]
+__all__ = ["arm_estimates"]
 
 logger = logging.getLogger(__name__)
-
-
-def km_medians(time: np.ndarray, event: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Kaplan-Meier median per row of (rows, n) arrays; ``mask`` false = not in the curve.
-
-    NaN where the curve never reaches 0.5 (R prints NA).
-    """
-    return batch.km_median(time, event, mask).median
 
 
 def arm_estimates(data: AnalysisData, arm: np.ndarray, rows: np.ndarray, scenario: Scenario
@@ -50,6 +42,6 @@ def arm_estimates(data: AnalysisData, arm: np.ndarray, rows: np.ndarray, scenari
     truth = np.stack([a.rfs.survival(landmarks) for a in scenario.arms])[None, :, :]
     defined = np.isfinite(at.lower) & np.isfinite(at.upper)
     covered = np.where(defined, (at.lower <= truth) & (truth <= at.upper), np.nan)
-    medians = km_medians(time, event, per_arm_mask)
+    medians = batch.km_median(time, event, per_arm_mask).median
     logger.debug("KM estimates for %d trials", len(rows))
     return at.survival, covered, medians

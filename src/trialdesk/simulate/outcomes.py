@@ -22,7 +22,7 @@ from scipy import stats
 
 from trialdesk.simulate.cutoff import AnalysisData, analysis_dates, data_at_cutoff
 from trialdesk.simulate.generator import SimulatedTrials
-from trialdesk.simulate.km_estimates import arm_estimates, km_medians
+from trialdesk.simulate.km_estimates import arm_estimates
 from trialdesk.simulate.scenario import Scenario
 from trialdesk.survival import batch
 
@@ -129,7 +129,8 @@ def analyse_trials(trials: SimulatedTrials, scenario: Scenario) -> TrialOutcomes
         if rows.size:
             landmark[rows], landmark_covered[rows], median[rows] = arm_estimates(look, trials.arm, rows,
                                                                                   scenario)
-            follow_up[rows] = km_medians(look.time[rows], 1.0 - look.event[rows], look.included[rows])
+            follow_up[rows] = batch.median_follow_up(look.time[rows], look.event[rows],
+                                                     look.included[rows]).median
     hr_covered = np.full(trials.n_trials, np.nan)
     if scenario.true_hazard_ratio is not None:
         half_width = float(stats.norm.ppf(0.975)) * log_hr_se
