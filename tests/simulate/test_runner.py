@@ -29,3 +29,8 @@ def test_chunk_size_must_be_whole_blocks(scenario) -> None:
         simulate(scenario, 10, seed=1, chunk_size=1500)
     with pytest.raises(InputError, match="trials"):
         simulate(scenario, 0, seed=1)
+
+
+def test_unknown_backend_is_refused_not_run_locally(scenario) -> None:
+    with pytest.raises(InputError, match="backend"):
+        simulate(scenario, 10, seed=1, backend="dask")  # type: ignore[arg-type]

@@ -54,7 +54,9 @@ def _chunks(n_trials: int, seed: int, chunk_size: int) -> Iterator[list[BlockSpe
         yield list(zip(sizes[first:first + per_chunk], streams[first:first + per_chunk], strict=True))
 
 
-def _check(n_trials: int, chunk_size: int) -> None:
+def _check(n_trials: int, chunk_size: int, backend: str) -> None:
+    if backend not in ("local", "ray"):
+        raise InputError("must be local or ray", field="backend", value=backend)
     if n_trials < 1:
         raise InputError("must be at least 1", field="trials", value=n_trials)
     if chunk_size < BLOCK_TRIALS or chunk_size % BLOCK_TRIALS:
@@ -84,7 +86,7 @@ def simulate(scenario: Scenario, n_trials: int, *, seed: int, chunk_size: int = 
     progress
         Called with the number of trials finished after each chunk (the CLI's progress bar).
     """
-    _check(n_trials, chunk_size)
+    _check(n_trials, chunk_size, backend)
     chunks = list(_chunks(n_trials, seed, chunk_size))
     if backend == "ray":
         from trialdesk.simulate.ray_backend import iter_on_ray
