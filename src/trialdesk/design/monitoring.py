@@ -275,9 +275,9 @@ def interim_decision(design: GroupSequentialDesign, events_observed: float, even
     futility = critical if final else float(current.lower_bounds[k])
     decision: Decision = ("stop_for_efficacy" if z >= critical else
                           "stop_for_futility" if z <= futility else "continue")
-    information_planned = float(_information(events_planned, allocation_ratio))
     if hazard_ratio_planned is None:
-        hazard_ratio_planned = math.exp(-design.drift / math.sqrt(information_planned))
+        hazard_ratio_planned = hazard_ratio_estimate(design.drift, events_planned,
+                                                     allocation_ratio=allocation_ratio)
     if hazard_ratio_observed is None:
         hazard_ratio_observed = hazard_ratio_estimate(z, events_observed, allocation_ratio=allocation_ratio)
     powers = [math.nan, math.nan, math.nan]

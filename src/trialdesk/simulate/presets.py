@@ -27,7 +27,7 @@ from typing import Literal
 
 import numpy as np
 
-from trialdesk.design import GroupSequentialDesign, group_sequential
+from trialdesk.design import GroupSequentialDesign, group_sequential, hazard_ratio_estimate
 from trialdesk.errors import InputError
 from trialdesk.protocol import Protocol, load_protocol
 from trialdesk.simulate.calibration import ModelFamily, calibrate, resort_published
@@ -76,7 +76,7 @@ def protocol_design(protocol: Protocol, *, beta: float = 0.2) -> GroupSequential
 
 def design_hazard_ratio(design: GroupSequentialDesign, events: float) -> float:
     """The HR (< 1) a 1:1 design detects with power 1 - beta at ``events``: exp(-drift / sqrt(D/4))."""
-    return math.exp(-design.drift / math.sqrt(events / 4.0))
+    return hazard_ratio_estimate(design.drift, events)
 
 
 def analytic_power(design: GroupSequentialDesign, hazard_ratio: float, events: float) -> float:
