@@ -28,12 +28,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 
 from trialdesk.errors import InputError
 from trialdesk.protocol import Protocol
+from trialdesk.protocol.model import Scheme
 from trialdesk.randomization._streams import check_seed, keyed_generator
 from trialdesk.randomization.assign import factor_weights
 from trialdesk.randomization.blocks import permuted_blocks_batch
@@ -47,7 +47,6 @@ __all__ = ["CHUNK_RUNS", "MEASURES", "RandomisationAssessment", "SchemeAssessmen
 logger = logging.getLogger(__name__)
 
 CHUNK_RUNS = 1000
-Scheme = Literal["permuted_blocks", "minimisation", "simple"]
 SCHEMES: tuple[Scheme, ...] = ("permuted_blocks", "minimisation", "simple")
 #: Measures per run, in the order of the summary table.
 MEASURES: tuple[str, ...] = ("overall", "worst_stratum", "worst_level", "guess_site", "guess_all")
