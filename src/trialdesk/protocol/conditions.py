@@ -38,7 +38,7 @@ from typing import Any
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-__all__ = ["CONTEXT_FIELDS", "Condition", "FieldTypes"]
+__all__ = ["CONTEXT_FIELDS", "DAYS_PER_MONTH", "Condition", "FieldTypes"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +48,7 @@ CONTEXT_FIELDS: dict[str, str] = {"randomisation_date": "date"}
 #: Field name -> its type ("date", "bool", "int", "float", "choice") and, for choices, the choices.
 FieldTypes = Mapping[str, tuple[str, tuple[str, ...]]]
 
+#: The trialdesk convention for months (the one definition; simulate and analysis use it).
 DAYS_PER_MONTH = 30.4375
 
 

@@ -20,12 +20,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from trialdesk.protocol.conditions import DAYS_PER_MONTH
+
 __all__ = ["DosingDraws", "DosingModel"]
 
 logger = logging.getLogger(__name__)
 
 DAYS_PER_WEEK = 7.0
-DAYS_PER_MONTH = 30.4375
 
 
 @dataclass(frozen=True)
