@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from trialdesk.errors import InputError
+from trialdesk.protocol.conditions import DAYS_PER_MONTH
 from trialdesk.trial.data import TrialData
 
 __all__ = [
@@ -50,9 +51,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-#: Days in a month: months = days / 30.4375 (365.25 / 12).
-DAYS_PER_MONTH = 30.4375
 
 Population = Literal["itt", "safety", "per_protocol"]
 
