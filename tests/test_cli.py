@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from trialdesk import __version__
-from trialdesk.cli import ExitCode, app, exit_code_for
+from trialdesk.cli import ExitCode, app, exit_code_for, main
 from trialdesk.errors import (
     AuditIntegrityError,
     ConflictError,
@@ -59,3 +59,22 @@ def test_console_entry_point_runs() -> None:
     )
     assert completed.returncode == 0
     assert completed.stdout.strip() == f"trialdesk {__version__}"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["nosuchcmd"], "No such command 'nosuchcmd'"),
+        (["design", "boundaries", "--nonexistent"], "No such option: --nonexistent"),
+        (["design", "boundaries", "--alpha", "abc"], "Invalid value for '--alpha'"),
+    ],
+)
+def test_usage_errors_exit_with_the_usage_status(argv: list[str], message: str,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """Every click usage error, not only a bad value, is shown on stderr with no traceback."""
+    monkeypatch.setattr(sys, "argv", ["trialdesk", *argv])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == ExitCode.USAGE
+    assert message in capsys.readouterr().err

@@ -102,10 +102,10 @@ def main() -> None:
     except TrialdeskError as error:
         Console(stderr=True, highlight=False).print(f"error: {error}", markup=False)
         sys.exit(exit_code_for(error))
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
     except typer.Abort:
         sys.exit(ExitCode.ERROR)
-    except (typer.BadParameter, typer.Exit) as exc:  # click usage errors and explicit exits
-        if isinstance(exc, typer.Exit):
-            sys.exit(exc.exit_code)
-        exc.show()
+    except typer.TyperException as exc:  # click's usage errors: bad value, unknown option or command
+        exc.show()  # type: ignore[attr-defined]  # (its one subclass is click's ClickException)
         sys.exit(ExitCode.USAGE)
