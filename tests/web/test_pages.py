@@ -174,6 +174,14 @@ def test_screen_randomise_confirm_and_print(investigator: TestClient) -> None:
     done = investigator.post(f"{patient_url}/randomize", data={
         "csrf_token": csrf_of(confirm.text), "confirmed": "yes", "date": ""})
     assert done.status_code == 303
+    again = investigator.post(f"{patient_url}/randomize", data={
+        "csrf_token": csrf_of(confirm.text), "confirmed": "yes", "date": ""})
+    assert again.status_code == 409
+    assert "is already randomised" in again.text
+    bad_date = investigator.post(f"{patient_url}/randomize", data={
+        "csrf_token": csrf_of(confirm.text), "confirmed": "yes", "date": "30/01/2024"})
+    assert bad_date.status_code == 422
+    assert "date: must be YYYY-MM-DD" in bad_date.text
     printable = investigator.get(done.headers["location"])
     assert printable.status_code == 200
     assert 'id="randomization-number"' in printable.text

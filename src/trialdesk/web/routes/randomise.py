@@ -10,7 +10,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from trialdesk.api.deps import DbSession, State
-from trialdesk.errors import ConflictError, InputError
+from trialdesk.api.errors import status_for
+from trialdesk.errors import InputError
+from trialdesk.services.actors import Actor
 from trialdesk.services.patients import get_patient
 from trialdesk.services.randomisation import randomise
 from trialdesk.services.screening import today
@@ -45,14 +47,18 @@ def randomise_confirmed(request: Request, patient_id: str, form: CsrfForm, user:
     if form.get("confirmed") != "yes":
         return RedirectResponse(f"/patients/{patient_id}/randomize", status_code=303)
     try:
-        randomise(db, user, patient_id,
-                  randomisation_date=dt.date.fromisoformat(form["date"]) if form.get("date") else None)
-    except ValueError as exc:  # InputError and ConflictError are ValueErrors too
-        status = 409 if isinstance(exc, ConflictError) else 422
-        message = str(exc) if isinstance(exc, InputError) else "date: must be YYYY-MM-DD"
-        return render(request, "error.html", {"title": "Randomisation not possible",
-                                              "message": message}, user=user, status_code=status)
+        randomisation_date = dt.date.fromisoformat(form["date"]) if form.get("date") else None
+        randomise(db, user, patient_id, randomisation_date=randomisation_date)
+    except InputError as exc:  # a ConflictError too
+        return _not_possible(request, user, str(exc), status_for(exc)[0])
+    except ValueError:
+        return _not_possible(request, user, "date: must be YYYY-MM-DD", 422)
     return RedirectResponse(f"/patients/{patient_id}/confirmation", status_code=303)
+
+
+def _not_possible(request: Request, user: Actor, message: str, status_code: int) -> Response:
+    return render(request, "error.html", {"title": "Randomisation not possible", "message": message},
+                  user=user, status_code=status_code)
 
 
 @router.get("/patients/{patient_id}/confirmation")
