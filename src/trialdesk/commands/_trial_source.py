@@ -11,8 +11,7 @@ import typer
 
 from trialdesk.analysis.plan import AnalysisResults, run_analysis_plan
 from trialdesk.protocol import Protocol
-from trialdesk.services.extract import trial_data
-from trialdesk.services.trials import protocol_of, trial_by_code
+from trialdesk.services.extract import protocol_and_data
 from trialdesk.store import create_engine, session_factory
 from trialdesk.trial.data import TrialData
 
@@ -38,13 +37,9 @@ def stored_trial(db: str, *, cutoff: dt.date | None, trial: str | None = None
     engine = create_engine(db)
     try:
         with session_factory(engine)() as session:
-            with session.begin():
-                record = trial_by_code(session, trial)
-                protocol, code = protocol_of(record), record.code
-            data = trial_data(session, code, cutoff=cutoff)
+            return protocol_and_data(session, trial, cutoff=cutoff)
     finally:
         engine.dispose()
-    return protocol, data
 
 
 def analyse_stored_trial(db: str, *, cutoff: dt.date, trial: str | None = None,

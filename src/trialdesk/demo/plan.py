@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from trialdesk.protocol import Protocol
-from trialdesk.services.patients import RECORD_DATE_FIELD, RecordKind
+from trialdesk.services.patients import RECORD_DATE_FIELD, RECORD_TABLE, RecordKind
 from trialdesk.simulate import (
     Accrual,
     AnalysisTiming,
@@ -63,8 +63,6 @@ SCREEN_FAILURES = 6
 #: Screen-failure rate of the simulated runs: high, so that the pool to draw the 6 from is large.
 _FAILURE_POOL_RATE = 0.4
 
-_FRAMES: Mapping[RecordKind, str] = {"exposure": "exposures", "assessment": "assessments",
-                                     "event": "events", "adverse_event": "adverse_events"}
 #: Order of a day's records: dosing, scans, adverse events, then the event that may end follow-up.
 _DAY_ORDER: Mapping[RecordKind, int] = {"exposure": 0, "assessment": 1, "adverse_event": 2, "event": 3}
 
@@ -157,7 +155,7 @@ def _records_by_number(data: TrialData) -> dict[int, tuple[FollowUpRecord, ...]]
     end_of = {row.patient_id: row.event_date for row in data.events.itertuples()
               if row.event_type in ("death", "withdrawal")}
     records: dict[int, list[FollowUpRecord]] = {int(n): [] for n in number_of.values()}
-    for kind, frame_name in _FRAMES.items():
+    for kind, frame_name in RECORD_TABLE.items():
         frame: pd.DataFrame = getattr(data, frame_name)
         for patient_id, rows in frame.groupby("patient_id", sort=False):
             values = _discontinuation_on_last_day(rows) if kind == "exposure" else _rows(rows)

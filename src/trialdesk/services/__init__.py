@@ -22,7 +22,7 @@ from trialdesk.services.accounts import (
 from trialdesk.services.actors import SYSTEM, Actor, Role
 from trialdesk.services.audit_trail import AuditEntry, audit_trail
 from trialdesk.services.corrections import correct_record, correct_screening
-from trialdesk.services.extract import trial_data
+from trialdesk.services.extract import protocol_and_data, trial_data
 from trialdesk.services.patients import (
     PatientTimeline,
     PatientView,
@@ -70,6 +70,7 @@ __all__ = [
     "list_patients",
     "list_sites",
     "patient_timeline",
+    "protocol_and_data",
     "randomise",
     "record_adverse_event",
     "record_assessment",

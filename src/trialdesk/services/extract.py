@@ -22,18 +22,16 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from trialdesk.services.patients import RECORD_DATE_FIELD, RECORD_MODELS, record_fields
+from trialdesk.protocol import Protocol
+from trialdesk.services.patients import RECORD_DATE_FIELD, RECORD_MODELS, RECORD_TABLE, record_fields
 from trialdesk.services.trials import protocol_of, trial_by_code
 from trialdesk.store.audit import read_consistently
 from trialdesk.store.models import Patient, Randomisation, Site
 from trialdesk.trial.data import TRIAL_DATA_COLUMNS, TrialData
 
-__all__ = ["trial_data"]
+__all__ = ["protocol_and_data", "trial_data"]
 
 logger = logging.getLogger(__name__)
-
-_FRAME_OF_KIND = {"exposure": "exposures", "assessment": "assessments", "event": "events",
-                  "adverse_event": "adverse_events"}
 
 
 def trial_data(session: Session, trial_code: str | None = None, *,
@@ -47,6 +45,12 @@ def trial_data(session: Session, trial_code: str | None = None, *,
     cutoff
         The data cut-off date: records dated after it are left out (module docstring).
     """
+    return protocol_and_data(session, trial_code, cutoff=cutoff)[1]
+
+
+def protocol_and_data(session: Session, trial_code: str | None = None, *,
+                      cutoff: dt.date | None = None) -> tuple[Protocol, TrialData]:
+    """The trial's protocol and ``trial_data(session, trial_code, cutoff=cutoff)``, read together."""
     with session.begin():
         read_consistently(session)
         trial = trial_by_code(session, trial_code)
@@ -77,9 +81,9 @@ def trial_data(session: Session, trial_code: str | None = None, *,
             rows = [{"patient_id": subject_of[record.patient_id],
                      **{field: getattr(record, field) for field in record_fields(model)}}
                     for record in session.scalars(query)]
-            frames[_FRAME_OF_KIND[kind]] = _frame(_FRAME_OF_KIND[kind], rows, [])
+            frames[RECORD_TABLE[kind]] = _frame(RECORD_TABLE[kind], rows, [])
     logger.info("extracted %s: %d patients (cut-off %s)", trial.code, len(patient_rows), cutoff)
-    return TrialData(protocol_id=trial.code, **frames)
+    return protocol, TrialData(protocol_id=trial.code, **frames)
 
 
 def _patient_row(patient: Patient, site_code: str, randomisation: Randomisation | None,

@@ -33,6 +33,7 @@ from trialdesk.store.models import (
 __all__ = [
     "RECORD_DATE_FIELD",
     "RECORD_MODELS",
+    "RECORD_TABLE",
     "PatientTimeline",
     "PatientView",
     "RecordKind",
@@ -55,6 +56,10 @@ RECORD_MODELS: Mapping[RecordKind, type[Audited]] = {
 RECORD_DATE_FIELD: Mapping[RecordKind, str] = {
     "exposure": "start_date", "assessment": "assessment_date", "event": "event_date",
     "adverse_event": "start_date"}
+#: The ``TrialData`` table, and ``PatientTimeline`` field, that holds each kind of record.
+RECORD_TABLE: Mapping[RecordKind, str] = {
+    "exposure": "exposures", "assessment": "assessments", "event": "events",
+    "adverse_event": "adverse_events"}
 _READERS = DATA_ENTRY_ROLES | READ_ALL_ROLES
 
 
@@ -171,7 +176,5 @@ def patient_timeline(session: Session, actor: Actor, subject_id: str) -> Patient
         for kind, model in RECORD_MODELS.items():
             rows = session.scalars(select(model).where(model.patient_id == patient.id)
                                    .order_by(getattr(model, RECORD_DATE_FIELD[kind]), model.id)).all()
-            records[kind] = tuple(record_view(kind, row, subject_id) for row in rows)
-        return PatientTimeline(patient=_view(patient, site, randomisation),
-                               exposures=records["exposure"], assessments=records["assessment"],
-                               events=records["event"], adverse_events=records["adverse_event"])
+            records[RECORD_TABLE[kind]] = tuple(record_view(kind, row, subject_id) for row in rows)
+        return PatientTimeline(patient=_view(patient, site, randomisation), **records)

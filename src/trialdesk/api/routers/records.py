@@ -38,7 +38,7 @@ from trialdesk.api.schemas.records import (
     RecordRef,
 )
 from trialdesk.services.corrections import correct_record, correct_screening
-from trialdesk.services.patients import RecordKind, RecordView, get_patient, patient_timeline
+from trialdesk.services.patients import RECORD_TABLE, RecordKind, RecordView, get_patient, patient_timeline
 from trialdesk.services.records import (
     record_adverse_event,
     record_assessment,
@@ -66,17 +66,16 @@ class RecordKindRoutes:
     schema_in: type[InputSchema]
     schema_out: type[RecordRef]
     store: Callable[..., RecordView]
-    timeline_field: str
 
 
 RECORD_KINDS: tuple[RecordKindRoutes, ...] = (
     RecordKindRoutes("exposure", "exposures", "dosing period", ExposureIn, ExposureOut,
-                     record_exposure, "exposures"),
+                     record_exposure),
     RecordKindRoutes("assessment", "assessments", "restaging scan", AssessmentIn, AssessmentOut,
-                     record_assessment, "assessments"),
-    RecordKindRoutes("event", "events", "clinical event", EventIn, EventOut, record_event, "events"),
+                     record_assessment),
+    RecordKindRoutes("event", "events", "clinical event", EventIn, EventOut, record_event),
     RecordKindRoutes("adverse_event", "adverse-events", "adverse event", AdverseEventIn,
-                     AdverseEventOut, record_adverse_event, "adverse_events"),
+                     AdverseEventOut, record_adverse_event),
 )
 
 
@@ -109,7 +108,7 @@ def _add_routes(spec: RecordKindRoutes) -> None:
 
     def list_(patient_id: PatientId, user: CurrentUser, db: DbSession) -> Any:
         timeline = patient_timeline(db, user, patient_id)
-        return [_out(spec, view) for view in getattr(timeline, spec.timeline_field)]
+        return [_out(spec, view) for view in getattr(timeline, RECORD_TABLE[spec.kind])]
 
     def correct(patient_id: PatientId, body: CorrectionIn, user: CurrentUser, db: DbSession,
                 record_id: int = Path(ge=1, le=2**31 - 1)) -> CorrectedOut:

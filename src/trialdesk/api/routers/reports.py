@@ -14,9 +14,8 @@ from trialdesk.api.deps import DbSession, State, StatisticianUser
 from trialdesk.api.errors import error_responses
 from trialdesk.api.schemas._base import OutputSchema
 from trialdesk.errors import ConflictError, InputError
-from trialdesk.services.extract import trial_data
+from trialdesk.services.extract import protocol_and_data
 from trialdesk.services.screening import today
-from trialdesk.services.trials import protocol_of, trial_by_code
 
 __all__ = ["InterimReportOut", "router"]
 
@@ -50,9 +49,7 @@ def interim_report(
     without patients, ...), naming the step that could not run.
     """
     cut = cutoff or today()
-    with db.begin():
-        protocol = protocol_of(trial_by_code(db, state.settings.trial_code))
-    data = trial_data(db, state.settings.trial_code, cutoff=cut)
+    protocol, data = protocol_and_data(db, state.settings.trial_code, cutoff=cut)
     if data.patients["randomised"].astype(bool).sum() == 0:
         raise ConflictError("no patient is randomised by the cut-off: nothing to analyse yet",
                             field="cutoff", value=cut.isoformat())

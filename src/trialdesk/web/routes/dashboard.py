@@ -9,10 +9,10 @@ from fastapi.responses import Response
 
 from trialdesk.api.deps import DbSession, State
 from trialdesk.services.actors import DATA_ENTRY_ROLES
-from trialdesk.services.extract import trial_data
+from trialdesk.services.extract import protocol_and_data
 from trialdesk.services.screening import today
 from trialdesk.web.dashboard import build_dashboard, visible_data
-from trialdesk.web.pages import PageUser, render, trial_protocol
+from trialdesk.web.pages import PageUser, render
 
 __all__ = ["router"]
 
@@ -27,8 +27,7 @@ def dashboard_page(request: Request, user: PageUser, db: DbSession, state: State
 
     Admins see the aggregate counts and charts but no patient ids (they read no patient data).
     """
-    code, protocol = trial_protocol(db, state)
-    data = trial_data(db, code)
+    protocol, data = protocol_and_data(db, state.settings.trial_code)
     if user.role in DATA_ENTRY_ROLES:
         data = visible_data(data, user.sees_site)
     dashboard = build_dashboard(protocol, data, today=today())
