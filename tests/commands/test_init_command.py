@@ -10,7 +10,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from trialdesk.cli import app
-from trialdesk.errors import ConflictError
+from trialdesk.errors import ConflictError, InputError
 from trialdesk.services import check_password
 from trialdesk.store import create_engine, session_factory, verify_audit
 from trialdesk.store.models import Trial
@@ -69,3 +69,17 @@ def test_a_second_init_of_the_same_protocol_is_a_conflict(make_database: Callabl
     again = runner.invoke(app, arguments)
     assert isinstance(again.exception, ConflictError)
     assert again.exception.field == "protocol"
+
+
+def test_a_refused_admin_password_leaves_the_database_ready_for_another_init(
+        make_database: Callable[[], str], tmp_path: Path) -> None:
+    url = make_database()
+    password_file = tmp_path / "admin.pw"
+    password_file.write_text("short")
+    arguments = ["init", "--protocol", "resort", "--db", url, "--admin-user", "boss",
+                 "--admin-password-file", str(password_file)]
+    refused = runner.invoke(app, arguments)
+    assert isinstance(refused.exception, InputError)
+    assert refused.exception.field == "password"
+    password_file.write_text("a long admin password")
+    assert runner.invoke(app, arguments).exit_code == 0

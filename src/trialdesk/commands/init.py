@@ -10,6 +10,7 @@ import typer
 
 from trialdesk.protocol import load_protocol
 from trialdesk.services import SYSTEM, create_trial, create_user
+from trialdesk.services.accounts import check_new_user
 from trialdesk.store import create_engine, session_factory, upgrade
 
 __all__ = ["register"]
@@ -38,6 +39,7 @@ def init(
     """
     loaded = load_protocol(protocol)
     password = _read_password(admin_password_file)
+    check_new_user(password, "admin")  # before the trial is created: a refused admin leaves no trial
     engine = create_engine(db)
     try:
         upgrade(engine)

@@ -29,6 +29,7 @@ __all__ = [
     "SiteView",
     "UserView",
     "actor_for",
+    "check_new_user",
     "check_password",
     "create_site",
     "create_user",
@@ -108,7 +109,7 @@ def create_user(session: Session, actor: Actor, username: str, password: str, ro
     """
     require_role(actor, {"admin"}, "create users")
     site_codes = tuple(dict.fromkeys(sites))
-    _check_new_user(password, role, site_codes)
+    check_new_user(password, role, site_codes)
     with audited_transaction(session, actor.audit_context("create user")):
         if session.scalar(select(User.id).where(User.username == username)):
             raise ConflictError("this username is taken", field="username", value=username)
@@ -122,7 +123,9 @@ def create_user(session: Session, actor: Actor, username: str, password: str, ro
     return UserView(username=username, role=role, sites=site_codes)  # type: ignore[arg-type]
 
 
-def _check_new_user(password: str, role: str, site_codes: tuple[str, ...]) -> None:
+def check_new_user(password: str, role: str, site_codes: tuple[str, ...] = ()) -> None:
+    """The checks ``create_user`` makes before it writes anything (its ``InputError`` cases,
+    except an unknown site code): for a caller that must not write at all when they fail."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InputError(f"must have at least {MIN_PASSWORD_LENGTH} characters", field="password")
     if role not in ROLES:
