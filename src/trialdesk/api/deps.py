@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from trialdesk.api.state import AppState
 from trialdesk.services.actors import Actor, Role, require_role
+from trialdesk.services.audit_trail import AUDIT_READERS
 from trialdesk.services.tokens import AuthenticationError, authenticate
 
 __all__ = [
@@ -82,6 +83,6 @@ def _require(*roles: Role, action: str) -> Callable[[Actor], Actor]:
     return check
 
 
-AuditReader = Annotated[Actor, Depends(_require("admin", "monitor", action="read the audit trail"))]
+AuditReader = Annotated[Actor, Depends(_require(*AUDIT_READERS, action="read the audit trail"))]
 StatisticianUser = Annotated[Actor, Depends(_require("statistician",
                                                      action="run the interim analysis"))]
