@@ -6,14 +6,9 @@ import datetime as dt
 
 import pytest
 
+from tests.interop.interop_trial import recording_trial
 from tests.resort_patient import DAY0, ELIGIBLE
-from tests.seeds import TEST_RANDOMISATION_SEED
-from trialdesk.protocol import load_protocol
 from trialdesk.services import (
-    SYSTEM,
-    Actor,
-    create_site,
-    create_trial,
     randomise,
     record_adverse_event,
     record_assessment,
@@ -21,7 +16,7 @@ from trialdesk.services import (
     record_exposure,
     screen,
 )
-from trialdesk.store import create_engine, session_factory, upgrade
+from trialdesk.store import upgrade
 
 
 @pytest.fixture(scope="module")
@@ -29,29 +24,24 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> str:
     """Eight randomised patients and one screen failure, with scans, deaths, dosing and AEs."""
     url = f"sqlite:///{tmp_path_factory.mktemp('analyze') / 'trial.db'}"
     upgrade(url)
-    engine = create_engine(url)
-    session = session_factory(engine)()
-    create_trial(session, SYSTEM, load_protocol("resort"), randomisation_seed=TEST_RANDOMISATION_SEED)
-    create_site(session, SYSTEM, "S01", "Site one")
-    nurse = Actor(user_id=None, username="dm", role="data_manager", sites=frozenset({"S01"}))
-    screen(session, nurse, "S01", {**ELIGIBLE, "histology": "other"}, screening_date=DAY0)
-    for k in range(8):
-        subject = screen(session, nurse, "S01", ELIGIBLE, screening_date=DAY0).subject_id
-        allocation = randomise(session, nurse, subject, randomisation_date=DAY0)
-        if allocation.arm == "sorafenib":
-            record_exposure(session, nurse, subject, start_date=DAY0 + dt.timedelta(days=1),
-                            stop_date=DAY0 + dt.timedelta(days=364), daily_dose_mg=800.0)
-            record_adverse_event(session, nurse, subject, term="diarrhoea", grade=3,
-                                 start_date=DAY0 + dt.timedelta(days=30))
-        scans = k + 1  # every 12 weeks; odd-numbered patients relapse at their last scan
-        for j in range(1, scans + 1):
-            relapse = k % 2 == 1 and j == scans
-            record_assessment(session, nurse, subject, assessment_date=DAY0 + dt.timedelta(weeks=12 * j),
-                              result="relapse" if relapse else "no_evidence_of_disease",
-                              relapse_site="lung" if relapse else None)
-        if k == 6:
-            record_event(session, nurse, subject, event_date=DAY0 + dt.timedelta(days=600),
-                         event_type="death", cause="other")
-    session.close()
-    engine.dispose()
+    with recording_trial(url, ("S01",)) as (session, nurse):
+        screen(session, nurse, "S01", {**ELIGIBLE, "histology": "other"}, screening_date=DAY0)
+        for k in range(8):
+            subject = screen(session, nurse, "S01", ELIGIBLE, screening_date=DAY0).subject_id
+            allocation = randomise(session, nurse, subject, randomisation_date=DAY0)
+            if allocation.arm == "sorafenib":
+                record_exposure(session, nurse, subject, start_date=DAY0 + dt.timedelta(days=1),
+                                stop_date=DAY0 + dt.timedelta(days=364), daily_dose_mg=800.0)
+                record_adverse_event(session, nurse, subject, term="diarrhoea", grade=3,
+                                     start_date=DAY0 + dt.timedelta(days=30))
+            scans = k + 1  # every 12 weeks; odd-numbered patients relapse at their last scan
+            for j in range(1, scans + 1):
+                relapse = k % 2 == 1 and j == scans
+                record_assessment(session, nurse, subject,
+                                  assessment_date=DAY0 + dt.timedelta(weeks=12 * j),
+                                  result="relapse" if relapse else "no_evidence_of_disease",
+                                  relapse_site="lung" if relapse else None)
+            if k == 6:
+                record_event(session, nurse, subject, event_date=DAY0 + dt.timedelta(days=600),
+                             event_type="death", cause="other")
     return url

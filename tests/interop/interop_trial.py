@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.orm import Session
 
 from tests.resort_patient import DAY0, ELIGIBLE
 from tests.seeds import TEST_RANDOMISATION_SEED
@@ -22,6 +26,23 @@ from trialdesk.services import (
 from trialdesk.store import create_engine, session_factory
 
 CUTOFF = dt.date(2022, 6, 30)
+
+
+@contextmanager
+def recording_trial(url: str, sites: Iterable[str]) -> Iterator[tuple[Session, Actor]]:
+    """A session on the migrated database at ``url`` once the RESORT trial (the tests' seed) and
+    ``sites`` are created, and a data manager of every site; closed and disposed after."""
+    engine = create_engine(url)
+    session = session_factory(engine)()
+    try:
+        create_trial(session, SYSTEM, load_protocol("resort"), randomisation_seed=TEST_RANDOMISATION_SEED)
+        codes = frozenset(sites)
+        for code in sorted(codes):
+            create_site(session, SYSTEM, code, f"Site {code}")
+        yield session, Actor(user_id=None, username="dm", role="data_manager", sites=codes)
+    finally:
+        session.close()
+        engine.dispose()
 
 
 def _day(days: int) -> dt.date:
@@ -79,24 +100,17 @@ def record_trial(url: str) -> None:
     randomised and twelve randomised patients with dosing (interruptions, reductions, one never
     treated), scans (one not evaluable), relapses, deaths with and without relapse, a
     withdrawal, a loss to follow-up and AEs."""
-    engine = create_engine(url)
-    session = session_factory(engine)()
-    create_trial(session, SYSTEM, load_protocol("resort"), randomisation_seed=TEST_RANDOMISATION_SEED)
-    for code in ("S01", "S02"):
-        create_site(session, SYSTEM, code, f"Site {code}")
-    nurse = Actor(user_id=None, username="dm", role="data_manager", sites=frozenset({"S01", "S02"}))
-    screen(session, nurse, "S01", {**ELIGIBLE, "histology": "other"}, screening_date=DAY0)
-    screen(session, nurse, "S02", {**ELIGIBLE, "metastases_resected": 4, "resection_complete": False},
-           screening_date=DAY0)
-    screen(session, nurse, "S02", ELIGIBLE, screening_date=DAY0)
-    allocations = []
-    for k in range(12):
-        site = "S01" if k % 2 else "S02"
-        subject = screen(session, nurse, site, _variant(k), screening_date=DAY0).subject_id
-        allocations.append((subject, randomise(session, nurse, subject, randomisation_date=DAY0).arm))
-    # the last patient allocated sorafenib never starts treatment (whatever the seed allocates)
-    never_started = next(subject for subject, arm in reversed(allocations) if arm == "sorafenib")
-    for k, (subject, arm) in enumerate(allocations):
-        _follow(session, nurse, subject, k, dosed=arm == "sorafenib" and subject != never_started)
-    session.close()
-    engine.dispose()
+    with recording_trial(url, ("S01", "S02")) as (session, nurse):
+        screen(session, nurse, "S01", {**ELIGIBLE, "histology": "other"}, screening_date=DAY0)
+        screen(session, nurse, "S02", {**ELIGIBLE, "metastases_resected": 4, "resection_complete": False},
+               screening_date=DAY0)
+        screen(session, nurse, "S02", ELIGIBLE, screening_date=DAY0)
+        allocations = []
+        for k in range(12):
+            site = "S01" if k % 2 else "S02"
+            subject = screen(session, nurse, site, _variant(k), screening_date=DAY0).subject_id
+            allocations.append((subject, randomise(session, nurse, subject, randomisation_date=DAY0).arm))
+        # the last patient allocated sorafenib never starts treatment (whatever the seed allocates)
+        never_started = next(subject for subject, arm in reversed(allocations) if arm == "sorafenib")
+        for k, (subject, arm) in enumerate(allocations):
+            _follow(session, nurse, subject, k, dosed=arm == "sorafenib" and subject != never_started)
