@@ -90,10 +90,14 @@ def test_old_failures_are_forgotten(throttle: LoginThrottle, clock: FakeClock) -
     keys = LoginThrottle.keys("alice", None)
     for _ in range(5):
         throttle.record_failure(keys)
+    clock.advance(3599)
+    throttle.record_failure(keys)
+    with pytest.raises(LoginThrottledError):  # not forgotten yet: the sixth failure waits 16 s
+        throttle.check(keys)
     clock.advance(3601)
     throttle.check(keys)
     throttle.record_failure(keys)
-    throttle.check(keys)
+    throttle.check(keys)  # forgotten: this failure counts as the first, a free attempt
 
 
 def test_stale_keys_are_swept_when_many_pile_up(throttle: LoginThrottle, clock: FakeClock,

@@ -5,7 +5,7 @@ The URL comes from the caller, else ``TRIALDESK_DATABASE_URL``, else a SQLite fi
 timeout and foreign keys on, and every transaction starts with ``BEGIN IMMEDIATE``: a
 writer takes the database's write lock when its transaction begins, so two writers never
 interleave (the randomiser and the audit chain rely on that). PostgreSQL transactions
-serialise on the audit chain head row instead (``trialdesk.store.audit.lock_chain``).
+serialise on the audit chain head row instead (``trialdesk.store.audit.audited_transaction``).
 """
 
 from __future__ import annotations
