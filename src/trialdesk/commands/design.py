@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from trialdesk.analysis._serialise import json_ready
+from trialdesk.analysis import json_ready
 from trialdesk.design import GroupSequentialDesign, group_sequential, survival_sample_size
 from trialdesk.errors import InputError
 from trialdesk.table import Table
